@@ -1,0 +1,1 @@
+"""Course-exact synthetic data, its file formats, and in-memory datasets."""

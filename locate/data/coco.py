@@ -1,0 +1,59 @@
+"""Detection annotations as real COCO JSON, and the course's corner-box format.
+
+Our files are COCO (``bbox`` ``[x, y, w, h]``, ``iscrowd`` 0, annotation ids from 1)
+with the course's ``visibility`` kept on each annotation. The course writes corner boxes
+``[x1, y1, x2, y2]`` and annotation ids from 0; :func:`coco_from_course` and
+:func:`course_from_coco` convert between the two without mutating their input.
+"""
+
+from locate.data.shapes import CLASS_NAMES, IMAGE_SIZE, Shape
+
+CATEGORIES = [{"id": index, "name": name} for index, name in enumerate(CLASS_NAMES)]
+
+
+def image_entry(image_id: int, size: int = IMAGE_SIZE) -> dict:
+    """The ``images`` entry of one image; file names are the zero-padded id."""
+    return {"id": image_id, "file_name": f"{image_id:06d}.png", "width": size, "height": size}
+
+
+def annotation_entry(annotation_id: int, image_id: int, shape: Shape, visibility: float) -> dict:
+    """One COCO annotation of a drawn shape (``area`` is the course's size squared)."""
+    x1, y1, x2, y2 = shape.box
+    return {
+        "id": annotation_id,
+        "image_id": image_id,
+        "category_id": shape.category_id,
+        "bbox": [x1, y1, x2 - x1, y2 - y1],
+        "area": shape.size * shape.size,
+        "iscrowd": 0,
+        "visibility": visibility,
+    }
+
+
+def coco_from_course(course: dict) -> dict:
+    """A course-format detection dict (corner boxes, ids from 0) as COCO (xywh, ids from 1)."""
+    annotations = []
+    for annotation in course["annotations"]:
+        x1, y1, x2, y2 = annotation["bbox"]
+        converted = {key: value for key, value in annotation.items() if key != "bbox"}
+        converted.update(id=annotation["id"] + 1, bbox=[x1, y1, x2 - x1, y2 - y1], iscrowd=0)
+        annotations.append(converted)
+    return {"images": course["images"], "annotations": annotations, "categories": course["categories"]}
+
+
+def course_from_coco(coco: dict) -> dict:
+    """Our COCO detection dict back in the course's format (corner boxes, ids from 0)."""
+    annotations = []
+    for annotation in coco["annotations"]:
+        x, y, w, h = annotation["bbox"]
+        annotations.append(
+            {
+                "id": annotation["id"] - 1,
+                "image_id": annotation["image_id"],
+                "category_id": annotation["category_id"],
+                "bbox": [x, y, x + w, y + h],
+                "area": annotation["area"],
+                "visibility": annotation["visibility"],
+            }
+        )
+    return {"images": coco["images"], "annotations": annotations, "categories": coco["categories"]}

@@ -1,0 +1,85 @@
+"""Device, precision, threads and seeding: the few facts every trainer and evaluator share."""
+
+import os
+import random
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from locate.errors import UserError
+
+DEVICES = ("auto", "cpu", "cuda")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where and how tensors are computed.
+
+    device: torch device; precision: "fp32", "bf16" or "fp16" (autocast dtype, fp16 on CUDA
+    only, with a gradient scaler); threads: CPU threads used by intra-op parallelism.
+    """
+
+    device: torch.device
+    precision: str
+    threads: int
+
+    def autocast(self) -> AbstractContextManager:
+        """Autocast context for forward passes (a no-op in fp32)."""
+        if self.precision == "fp32":
+            return nullcontext()
+        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+        return torch.autocast(self.device.type, dtype=dtype)
+
+    def describe(self) -> dict:
+        """JSON-able summary for metrics files."""
+        name = torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else _cpu_name()
+        return {"device": self.device.type, "device_name": name, "precision": self.precision, "threads": self.threads}
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "cpu"
+
+
+def cpu_has_fast_bf16() -> bool:
+    """True when oneDNN runs bf16 natively (AVX-512 BF16 or AMX), where it beats fp32."""
+    return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+def make_runtime(device: str = "auto", precision: str = "auto", threads: int = 0) -> Runtime:
+    """Resolve the ``device``/``precision``/``threads`` params (``auto``/0 pick the best here)."""
+    if device not in DEVICES:
+        raise UserError(f"params key 'runtime.device': got {device!r}, expected one of {', '.join(DEVICES)}")
+    if precision not in PRECISIONS:
+        raise UserError(f"params key 'runtime.precision': got {precision!r}, expected one of {', '.join(PRECISIONS)}")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise UserError("params key 'runtime.device': got 'cuda', but no CUDA device is available")
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if precision == "auto":
+        if device == "cuda":
+            precision = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        else:
+            precision = "bf16" if cpu_has_fast_bf16() else "fp32"
+    if precision == "fp16" and device != "cuda":
+        raise UserError("params key 'runtime.precision': 'fp16' needs a CUDA device; use fp32 or bf16 on CPU")
+    threads = threads or len(os.sched_getaffinity(0))
+    torch.set_num_threads(threads)
+    return Runtime(torch.device(device, 0) if device == "cuda" else torch.device("cpu"), precision, threads)
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, NumPy and torch; returns a CPU generator for shuffling."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)

@@ -1,0 +1,179 @@
+"""The one epoch loop both trainers use: batches from memory, precision, history, checkpoint.
+
+A trainer supplies ``compute_loss(model, batch) -> {"total": Tensor, part: Tensor, ...}``
+(scalars, ``total`` is what is minimised) and two :class:`Batches` of aligned tensors.
+:func:`fit` logs every part for train and val each epoch to a CSV, keeps the
+checkpoint with the lowest val total, and shows a progress bar with the losses and
+images per second. Files are written atomically.
+"""
+
+import csv
+import io
+import math
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from locate.atomic import atomic_path, write_text
+from locate.errors import UserError
+from locate.runtime import Runtime
+
+LossFn = Callable[[torch.nn.Module, dict[str, torch.Tensor]], dict[str, torch.Tensor]]
+
+
+class NonFiniteLoss(UserError):
+    """The loss became NaN or infinite: training stops, nothing after the fault is kept."""
+
+
+@dataclass(frozen=True)
+class Batches:
+    """Aligned tensors (each ``Tensor[N, ...]``) served in mini-batches of ``batch_size``."""
+
+    tensors: dict[str, torch.Tensor]
+    batch_size: int
+
+    @property
+    def size(self) -> int:
+        """Number of samples N."""
+        return len(next(iter(self.tensors.values())))
+
+    def __len__(self) -> int:
+        return math.ceil(self.size / self.batch_size)
+
+    def iterate(self, generator: torch.Generator | None = None) -> Iterator[dict[str, torch.Tensor]]:
+        """Batches in a random order drawn from ``generator``, or in order when it is None."""
+        order = torch.randperm(self.size, generator=generator) if generator is not None else None
+        for start in range(0, self.size, self.batch_size):
+            if order is None:
+                yield {name: t[start : start + self.batch_size] for name, t in self.tensors.items()}
+            else:
+                index = order[start : start + self.batch_size]
+                yield {name: t[index] for name, t in self.tensors.items()}
+
+
+def images_to_input(images: torch.Tensor) -> torch.Tensor:
+    """uint8 ``Tensor[B, C, H, W]`` -> float ``Tensor[B, C, H, W]`` in [0, 1], channels-last."""
+    return images.float().div_(255).contiguous(memory_format=torch.channels_last)
+
+
+def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: dict) -> None:
+    """Write ``{"model": state_dict, **meta}`` atomically (loadable with ``weights_only=True``)."""
+    state = {name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()}
+    with atomic_path(path) as temporary:
+        torch.save({"model": state, **meta}, temporary)
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    """A checkpoint written by :func:`save_checkpoint`; a missing or corrupt file is a UserError."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: checkpoint not found; run the training stage first")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises many types for a corrupt file
+        raise UserError(f"{path}: not a readable checkpoint ({type(error).__name__})") from None
+
+
+def write_history(path: str | Path, rows: list[dict]) -> None:
+    """The per-epoch history as CSV with a header, written atomically."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(path, buffer.getvalue())
+
+
+def _to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
+    return {name: tensor.to(device, non_blocking=True) for name, tensor in batch.items()}
+
+
+def _epoch(model, compute_loss: LossFn, batches: Batches, runtime: Runtime, step=None, generator=None, bar=None):
+    """Mean of each loss part over one pass; ``step(loss)`` updates weights when training."""
+    sums: dict[str, float] = {}
+    seen = 0
+    started = time.perf_counter()
+    for index, batch in enumerate(batches.iterate(generator)):
+        batch = _to_device(batch, runtime.device)
+        with runtime.autocast():
+            losses = compute_loss(model, batch)
+        if step is not None:
+            if not torch.isfinite(losses["total"]):
+                raise NonFiniteLoss(f"loss became {losses['total'].item()} at step {index + 1}")
+            step(losses["total"])
+        count = len(next(iter(batch.values())))
+        seen += count
+        for name, value in losses.items():
+            sums[name] = sums.get(name, 0.0) + float(value.detach()) * count
+        if bar is not None:
+            rate = seen / (time.perf_counter() - started)
+            bar.set_postfix({name: f"{sums[name] / seen:.4f}" for name in sums} | {"img/s": f"{rate:.1f}"}, refresh=False)
+            bar.update(1)
+    return {name: total / seen for name, total in sums.items()}
+
+
+@dataclass(frozen=True)
+class FitOutputs:
+    """Where :func:`fit` writes: the history CSV and the best checkpoint (with ``meta``)."""
+
+    history: Path
+    checkpoint: Path
+    meta: dict
+
+
+def fit(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    compute_loss: LossFn,
+    train: Batches,
+    val: Batches,
+    epochs: int,
+    runtime: Runtime,
+    outputs: FitOutputs,
+    generator: torch.Generator,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    name: str = "train",
+) -> list[dict]:
+    """Train for ``epochs``; return the history rows (also written to ``outputs.history``).
+
+    Each row: epoch, ``train_<part>`` and ``val_<part>`` for every loss part, lr.
+    """
+    scaler = torch.amp.GradScaler(runtime.device.type, enabled=runtime.precision == "fp16")
+
+    def step(total: torch.Tensor) -> None:
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(total).backward()
+        scaler.step(optimizer)
+        scaler.update()
+
+    rows: list[dict] = []
+    best = math.inf
+    interactive = sys.stderr.isatty()
+    for epoch in range(1, epochs + 1):
+        lr = optimizer.param_groups[0]["lr"]
+        with tqdm(total=len(train), desc=f"{name} {epoch}/{epochs}", leave=interactive, mininterval=0.5 if interactive else 30) as bar:
+            model.train()
+            try:
+                train_losses = _epoch(model, compute_loss, train, runtime, step, generator, bar)
+            except NonFiniteLoss as fault:
+                raise NonFiniteLoss(f"{name}: epoch {epoch}: {fault}; the last good checkpoint is kept") from None
+            model.eval()
+            with torch.inference_mode():
+                val_losses = _epoch(model, compute_loss, val, runtime)
+        if scheduler is not None:
+            scheduler.step()
+        row = {"epoch": epoch}
+        row |= {f"train_{part}": round(value, 6) for part, value in train_losses.items()}
+        row |= {f"val_{part}": round(value, 6) for part, value in val_losses.items()}
+        row |= {"lr": lr}
+        rows.append(row)
+        print(f"{name} epoch {epoch}/{epochs}: train {train_losses['total']:.4f} val {val_losses['total']:.4f}", file=sys.stderr)
+        if val_losses["total"] < best:
+            best = val_losses["total"]
+            save_checkpoint(outputs.checkpoint, model, outputs.meta | {"epoch": epoch, "val_loss": best})
+        write_history(outputs.history, rows)
+    return rows

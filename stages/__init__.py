@@ -1,0 +1,1 @@
+"""Pipeline stages: each reads params.yaml, calls the library, writes its outputs."""

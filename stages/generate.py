@@ -1,0 +1,39 @@
+"""Stage ``generate``: the course's two datasets into ``data/detection`` and ``data/keypoints``.
+
+Params (section ``data``): ``seed``, ``num_train``, ``num_val``, and ``source``:
+``generate`` draws the data, any other value is a course ``datasets/`` folder to import.
+"""
+
+from dataclasses import dataclass
+
+from locate.data.course_import import import_course_datasets
+from locate.data.generate import generate_datasets
+from locate.errors import run_stage
+from locate.params import read_section, require
+
+DATA_ROOT = "data"
+
+
+@dataclass(frozen=True)
+class DataParams:
+    seed: int
+    num_train: int
+    num_val: int
+    source: str
+
+    def __post_init__(self) -> None:
+        require(self.seed >= 0, "data.seed", self.seed, "an integer >= 0")
+        require(self.num_train >= 1, "data.num_train", self.num_train, "an integer >= 1")
+        require(self.num_val >= 1, "data.num_val", self.num_val, "an integer >= 1")
+
+
+def main() -> None:
+    params = read_section("data", DataParams)
+    if params.source == "generate":
+        generate_datasets(DATA_ROOT, params.seed, params.num_train, params.num_val)
+    else:
+        import_course_datasets(params.source, DATA_ROOT)
+
+
+if __name__ == "__main__":
+    run_stage(main)
