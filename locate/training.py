@@ -111,7 +111,9 @@ def _epoch(model, compute_loss: LossFn, batches: Batches, runtime: Runtime, step
             sums[name] = sums.get(name, 0.0) + float(value.detach()) * count
         if bar is not None:
             rate = seen / (time.perf_counter() - started)
-            bar.set_postfix({name: f"{sums[name] / seen:.4f}" for name in sums} | {"img/s": f"{rate:.1f}"}, refresh=False)
+            bar.set_postfix(
+                {name: f"{sums[name] / seen:.4f}" for name in sums} | {"img/s": f"{rate:.1f}"}, refresh=False
+            )
             bar.update(1)
     return {name: total / seen for name, total in sums.items()}
 
@@ -155,7 +157,9 @@ def fit(
     interactive = sys.stderr.isatty()
     for epoch in range(1, epochs + 1):
         lr = optimizer.param_groups[0]["lr"]
-        with tqdm(total=len(train), desc=f"{name} {epoch}/{epochs}", leave=interactive, mininterval=0.5 if interactive else 30) as bar:
+        with tqdm(
+            total=len(train), desc=f"{name} {epoch}/{epochs}", leave=interactive, mininterval=0.5 if interactive else 30
+        ) as bar:
             model.train()
             try:
                 train_losses = _epoch(model, compute_loss, train, runtime, step, generator, bar)
@@ -171,7 +175,10 @@ def fit(
         row |= {f"val_{part}": round(value, 6) for part, value in val_losses.items()}
         row |= {"lr": lr}
         rows.append(row)
-        print(f"{name} epoch {epoch}/{epochs}: train {train_losses['total']:.4f} val {val_losses['total']:.4f}", file=sys.stderr)
+        print(
+            f"{name} epoch {epoch}/{epochs}: train {train_losses['total']:.4f} val {val_losses['total']:.4f}",
+            file=sys.stderr,
+        )
         if val_losses["total"] < best:
             best = val_losses["total"]
             save_checkpoint(outputs.checkpoint, model, outputs.meta | {"epoch": epoch, "val_loss": best})

@@ -77,7 +77,9 @@ def load_detection(root: str | Path, split: str) -> DetectionSplit:
         per_image[index_of[annotation["image_id"]]].append(annotation)
     boxes = [_xyxy([a["bbox"] for a in annotations]) for annotations in per_image]
     labels = [torch.tensor([a["category_id"] for a in annotations], dtype=torch.int64) for annotations in per_image]
-    visibility = [torch.tensor([a["visibility"] for a in annotations], dtype=torch.float32) for annotations in per_image]
+    visibility = [
+        torch.tensor([a["visibility"] for a in annotations], dtype=torch.float32) for annotations in per_image
+    ]
     return DetectionSplit(
         images=_load_images(root / split, document["images"], "RGB"),
         image_ids=torch.tensor(list(index_of), dtype=torch.int64),
@@ -117,7 +119,9 @@ def load_keypoints(root: str | Path, split: str) -> KeypointSplit:
         points = np.asarray(image["keypoints"], dtype=np.float64)
         if points.shape != (count, 2):
             raise UserError(f"{path}: image {image['id']} must have {count} keypoints [x, y]")
-        inside = (points >= 0).all() and (points[:, 0] < image["width"]).all() and (points[:, 1] < image["height"]).all()
+        inside = (
+            (points >= 0).all() and (points[:, 0] < image["width"]).all() and (points[:, 1] < image["height"]).all()
+        )
         if not inside:
             raise UserError(f"{path}: image {image['id']} has a keypoint outside the image")
     keypoints = torch.tensor([image["keypoints"] for image in document["images"]], dtype=torch.float32)

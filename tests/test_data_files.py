@@ -1,0 +1,132 @@
+"""Determinism, COCO compatibility, the course importer, readers and bad input."""
+
+import filecmp
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from pycocotools.coco import COCO
+
+from locate.data.coco import course_from_coco
+from locate.data.course_import import import_course_datasets
+from locate.data.datasets import load_detection, load_keypoints
+from locate.data.generate import generate_datasets
+from locate.data.keypoint_files import course_from_keypoints
+from locate.errors import UserError
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("small")
+    generate_datasets(root, seed=7, num_train=12, num_val=5)
+    return root
+
+
+def test_same_params_give_identical_bytes(small_data, tmp_path):
+    generate_datasets(tmp_path, seed=7, num_train=12, num_val=5, workers=1)
+    assert _tree(tmp_path) == _tree(small_data)
+
+
+def test_other_seed_gives_other_data(small_data, tmp_path):
+    generate_datasets(tmp_path, seed=8, num_train=12, num_val=5)
+    assert (tmp_path / "detection" / "val.json").read_text() != (small_data / "detection" / "val.json").read_text()
+    assert (tmp_path / "keypoints" / "val.json").read_text() != (small_data / "keypoints" / "val.json").read_text()
+
+
+def test_pycocotools_reads_our_detection_json(small_data):
+    ours = json.loads((small_data / "detection" / "train.json").read_text())
+    coco = COCO(str(small_data / "detection" / "train.json"))
+    assert len(coco.getImgIds()) == len(ours["images"]) == 12
+    assert len(coco.getAnnIds()) == len(ours["annotations"])
+    assert sorted(coco.getCatIds()) == [0, 1, 2]
+    assert min(a["id"] for a in ours["annotations"]) == 1
+    first = coco.loadAnns(coco.getAnnIds(imgIds=[0]))[0]
+    assert first["iscrowd"] == 0 and len(first["bbox"]) == 4
+
+
+def test_readers_give_tensors(small_data):
+    detection = load_detection(small_data / "detection", "val")
+    assert detection.images.shape == (5, 3, 224, 224) and detection.images.dtype == torch.uint8
+    assert detection.image_ids.tolist() == [12, 13, 14, 15, 16]
+    document = json.loads((small_data / "detection" / "val.json").read_text())
+    first = [a for a in document["annotations"] if a["image_id"] == 12]
+    x, y, w, h = first[0]["bbox"]
+    assert detection.boxes[0][0].tolist() == [x, y, x + w, y + h]
+    assert detection.labels[0].tolist() == [a["category_id"] for a in first]
+    keypoints = load_keypoints(small_data / "keypoints", "train")
+    assert keypoints.images.shape == (12, 1, 128, 128) and keypoints.keypoints.shape == (12, 5, 2)
+    assert keypoints.keypoint_names[0] == "head"
+
+
+def _as_course_folder(ours: Path, course: Path) -> None:
+    for task, convert in (("detection", course_from_coco), ("keypoints", course_from_keypoints)):
+        for split in ("train", "val"):
+            shutil.copytree(ours / task / split, course / task / split)
+            document = json.loads((ours / task / f"{split}.json").read_text())
+            (course / task / f"{split}_annotations.json").write_text(json.dumps(convert(document)))
+
+
+def test_course_importer_round_trips(small_data, tmp_path):
+    _as_course_folder(small_data, tmp_path / "datasets")
+    import_course_datasets(tmp_path / "datasets", tmp_path / "imported")
+    for task in ("detection", "keypoints"):
+        for split in ("train", "val"):
+            ours = json.loads((small_data / task / f"{split}.json").read_text())
+            imported = json.loads((tmp_path / "imported" / task / f"{split}.json").read_text())
+            assert imported == ours
+            names = [p.name for p in (small_data / task / split).iterdir()]
+            match, mismatch, errors = filecmp.cmpfiles(
+                small_data / task / split, tmp_path / "imported" / task / split, names, shallow=False
+            )
+            assert not mismatch and not errors
+
+
+def test_missing_image_is_a_user_error(small_data, tmp_path):
+    shutil.copytree(small_data / "detection", tmp_path / "detection")
+    (tmp_path / "detection" / "val" / "000013.png").unlink()
+    with pytest.raises(UserError, match="000013.png: image file not found"):
+        load_detection(tmp_path / "detection", "val")
+
+
+def test_corrupt_image_is_a_user_error(small_data, tmp_path):
+    shutil.copytree(small_data / "keypoints", tmp_path / "keypoints")
+    (tmp_path / "keypoints" / "train" / "000003.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    with pytest.raises(UserError, match="000003.png: not a readable PNG"):
+        load_keypoints(tmp_path / "keypoints", "train")
+
+
+def test_corrupt_annotations_are_a_user_error(small_data, tmp_path):
+    shutil.copytree(small_data / "detection", tmp_path / "detection")
+    (tmp_path / "detection" / "train.json").write_text('{"images": [')
+    with pytest.raises(UserError, match="train.json: not valid JSON"):
+        load_detection(tmp_path / "detection", "train")
+    with pytest.raises(UserError, match="val.json: file not found"):
+        load_detection(tmp_path / "missing", "val")
+
+
+def test_annotation_outside_its_image_is_a_user_error(small_data, tmp_path):
+    shutil.copytree(small_data / "detection", tmp_path / "detection")
+    document = json.loads((tmp_path / "detection" / "val.json").read_text())
+    document["annotations"][0]["bbox"] = [200, 200, 50, 50]
+    (tmp_path / "detection" / "val.json").write_text(json.dumps(document))
+    with pytest.raises(UserError, match="is not inside its image"):
+        load_detection(tmp_path / "detection", "val")
+
+
+def test_interrupted_generation_leaves_nothing(tmp_path, monkeypatch):
+    import locate.data.generate as generate
+
+    def fail(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(generate, "_write_keypoints", fail)
+    with pytest.raises(KeyboardInterrupt):
+        generate.generate_datasets(tmp_path, seed=1, num_train=3, num_val=2)
+    assert not (tmp_path / "keypoints").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["detection"]
