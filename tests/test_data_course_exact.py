@@ -12,7 +12,7 @@ from locate.data.coco import course_from_coco
 from locate.data.generate import generate_datasets
 from locate.data.keypoint_files import course_from_keypoints
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "course-seed641"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "course-seed641"
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +23,6 @@ def course_data(tmp_path_factory) -> Path:
 
 
 def _fixture(name: str) -> dict:
-    if not FIXTURES.is_dir():
-        pytest.skip(f"course fixtures not found at {FIXTURES}")
     return json.loads((FIXTURES / name).read_text())
 
 

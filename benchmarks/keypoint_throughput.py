@@ -1,0 +1,112 @@
+"""Training throughput of each keypoint model with the shared trainer, and the projected times.
+
+For every method of ``keypoints.methods`` and the heatmap variants of ``ablations`` that
+change speed (size, skips), runs :func:`locate.training.fit` for one epoch over
+``WARMUP + STEPS`` batches of 32 real training images, times each step (the interval
+between consecutive loss calls: forward, backward, optimiser step), drops the warm-up
+steps and takes the median. Projects 30 epochs x 1000 images (training steps only, no
+validation pass) per model and for the whole ablation set. Writes
+``benchmarks/results/keypoint_throughput.json``.
+
+Run from the repository root: ``python -m benchmarks.keypoint_throughput``.
+"""
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from locate.atomic import write_json
+from locate.data.datasets import load_keypoints
+from locate.keypoints.config import ablation_names, read_ablation, read_keypoints, read_runtime
+from locate.keypoints.method import MethodConfig, build_model
+from locate.keypoints.trainer import loss_step, split_batches
+from locate.runtime import make_runtime, seed_everything
+from locate.training import Batches, FitOutputs, fit
+
+import torch
+
+BATCH_SIZE = 32
+WARMUP = 3
+STEPS = 8
+PROJECTED_EPOCHS = 30
+PROJECTED_IMAGES = 1000
+RESULT = Path("benchmarks/results/keypoint_throughput.json")
+
+
+def step_seconds(config: MethodConfig, images: Batches, runtime, name: str) -> list[float]:
+    """Seconds of each training step after the warm-up, measured inside :func:`fit`."""
+    generator = seed_everything(0)
+    model = build_model(config).to(runtime.device, memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    compute_loss = loss_step(config)
+    stamps: list[float] = []
+
+    def timed_loss(model, batch):
+        if model.training:
+            stamps.append(time.perf_counter())
+        return compute_loss(model, batch)
+
+    val = Batches({key: tensor[:BATCH_SIZE] for key, tensor in images.tensors.items()}, BATCH_SIZE)
+    with tempfile.TemporaryDirectory() as folder:
+        outputs = FitOutputs(Path(folder) / "history.csv", Path(folder) / "model.pt", {})
+        fit(model, optimizer, timed_loss, images, val, 1, runtime, outputs, generator, name=name)
+    intervals = [later - earlier for earlier, later in zip(stamps, stamps[1:], strict=False)]
+    return intervals[WARMUP:]
+
+
+def configs() -> dict[str, MethodConfig]:
+    """Each method of params.yaml and each ablation variant whose size or skips differ."""
+    params = read_keypoints()
+    result = {
+        name: MethodConfig(m.model, m.loss, params.heatmap_size, params.sigma, params.skips)
+        for name, m in params.methods.items()
+    }
+    heatmap = params.method("heatmap")
+    for variant in ablation_names():
+        settings = read_ablation(variant, params.heatmap)
+        result[f"ablation_{variant}"] = MethodConfig(
+            heatmap.model, heatmap.loss, settings.heatmap_size, settings.sigma, settings.skips
+        )
+    return result
+
+
+def main() -> None:
+    runtime_params = read_runtime()
+    runtime = make_runtime(runtime_params.device, runtime_params.precision, runtime_params.threads)
+    train = load_keypoints("data/keypoints", "train")
+    count = BATCH_SIZE * (WARMUP + STEPS + 1)
+    subset = type(train)(train.images[:count], train.image_ids[:count], train.keypoints[:count], train.keypoint_names)
+    measured: dict[str, dict] = {}
+    for name, config in configs().items():
+        speed_key = (config.model, config.heatmap_size, config.skips)
+        same = next((m for m in measured.values() if m["speed_key"] == list(speed_key)), None)
+        if same is None:
+            seconds = statistics.median(step_seconds(config, split_batches(config, subset, BATCH_SIZE), runtime, name))
+            images_per_second = BATCH_SIZE / seconds
+        else:
+            images_per_second = same["train_images_per_second"]
+        projected = PROJECTED_EPOCHS * PROJECTED_IMAGES / images_per_second
+        measured[name] = {
+            "speed_key": list(speed_key),
+            "train_images_per_second": round(images_per_second, 1),
+            "projected_train_seconds": round(projected, 1),
+        }
+        print(f"{name}: {images_per_second:.1f} img/s, projected {projected / 60:.1f} min", flush=True)
+    ablation_total = sum(m["projected_train_seconds"] for n, m in measured.items() if n.startswith("ablation_"))
+    write_json(
+        RESULT,
+        {
+            "batch_size": BATCH_SIZE,
+            "warmup_steps": WARMUP,
+            "timed_steps": STEPS,
+            "projection": f"{PROJECTED_EPOCHS} epochs x {PROJECTED_IMAGES} images, training steps only",
+            "models": {n: {k: v for k, v in m.items() if k != "speed_key"} for n, m in measured.items()},
+            "ablation_set_projected_seconds": round(ablation_total, 1),
+            "runtime": runtime.describe(),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

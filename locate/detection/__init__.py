@@ -1,0 +1,1 @@
+"""Multi-scale anchor detection: anchors, matching, box coding, model, loss, postprocessing, metrics."""

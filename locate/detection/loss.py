@@ -1,0 +1,59 @@
+"""Detection loss: objectness BCE with hard-negative mining, class CE and Smooth L1 on encoded boxes."""
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from locate.detection.model import BOX_VALUES
+
+
+@dataclass(frozen=True)
+class LossWeights:
+    """Weights of the parts, negatives kept per positive, and the Smooth L1 transition point."""
+
+    objectness: float
+    classification: float
+    box: float
+    negatives_per_positive: int
+    smooth_l1_beta: float
+
+
+def hard_negatives(negative_loss: torch.Tensor, quota: torch.Tensor) -> torch.Tensor:
+    """Mask ``Tensor[B, A]`` of each image's ``quota[b]`` highest entries of ``negative_loss``.
+
+    negative_loss: ``Tensor[B, A]`` with ``-inf`` where the anchor is not a negative;
+    quota: int ``Tensor[B]``. Ranks come from one sort per batch, no loop over images.
+    """
+    order = negative_loss.argsort(dim=1, descending=True)
+    rank = torch.empty_like(order)
+    rank.scatter_(1, order, torch.arange(order.shape[1], device=order.device).expand_as(order))
+    return (rank < quota[:, None]) & torch.isfinite(negative_loss)
+
+
+def detection_loss(outputs: torch.Tensor, labels: torch.Tensor, offsets: torch.Tensor, weights: LossWeights) -> dict:
+    """Loss parts and their weighted total, each normalised by the number of positive anchors.
+
+    outputs: ``Tensor[B, A, 5 + C]`` (box offsets, objectness logit, class logits);
+    labels: int ``Tensor[B, A]`` (0 background, 1..C class + 1, -1 ignored);
+    offsets: ``Tensor[B, A, 4]`` encoded target boxes. Objectness BCE covers the
+    positives and, per image, the ``negatives_per_positive`` x positives background
+    anchors with the highest BCE; class CE and Smooth L1 cover the positives.
+    Returns ``{"total", "obj", "cls", "box"}`` scalars.
+    """
+    outputs = outputs.float()
+    labels = labels.long()
+    positive = labels > 0
+    negative = labels == 0
+    objectness = outputs[..., BOX_VALUES]
+    object_bce = F.binary_cross_entropy_with_logits(objectness, positive.float(), reduction="none")
+    with torch.no_grad():
+        quota = positive.sum(dim=1) * weights.negatives_per_positive
+        mined = hard_negatives(torch.where(negative, object_bce, -torch.inf), quota)
+    count = positive.sum().clamp(min=1)
+    obj = (object_bce * (positive | mined)).sum() / count
+    cls = F.cross_entropy(outputs[positive][:, BOX_VALUES + 1 :], labels[positive] - 1, reduction="sum") / count
+    box = F.smooth_l1_loss(outputs[positive][:, :BOX_VALUES], offsets[positive], beta=weights.smooth_l1_beta,
+                           reduction="sum") / count
+    total = weights.objectness * obj + weights.classification * cls + weights.box * box
+    return {"total": total, "obj": obj, "cls": cls, "box": box}

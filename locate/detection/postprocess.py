@@ -1,0 +1,82 @@
+"""From raw model outputs to final detections: scores, per-level top-k, decoding, clipping, batched NMS."""
+
+from dataclasses import dataclass
+
+import torch
+
+from locate.detection.box_coder import decode
+from locate.detection.boxes import batched_nms
+from locate.detection.model import BOX_VALUES
+
+
+@dataclass(frozen=True)
+class PostprocessSettings:
+    """score_threshold: minimum objectness x class probability; nms_iou: NMS IoU threshold;
+    top_k_per_level: candidates kept per image and level before NMS; max_detections: per image."""
+
+    score_threshold: float
+    nms_iou: float
+    top_k_per_level: int
+    max_detections: int
+
+
+@dataclass(frozen=True)
+class Detections:
+    """Detections of a batch, flat: row i belongs to image ``image_index[i]`` of the batch.
+
+    image_index: int64 ``Tensor[D]``; boxes: ``Tensor[D, 4]`` xyxy pixels; scores: ``Tensor[D]``;
+    labels: int64 ``Tensor[D]`` (category ids 0..C-1); levels: int64 ``Tensor[D]`` (scale of the
+    anchor that produced each detection, 0..L-1). Sorted by image, then by decreasing score.
+    """
+
+    image_index: torch.Tensor
+    boxes: torch.Tensor
+    scores: torch.Tensor
+    labels: torch.Tensor
+    levels: torch.Tensor
+
+
+def class_scores(outputs: torch.Tensor) -> torch.Tensor:
+    """``Tensor[B, A, C]`` scores ``sigmoid(objectness) * softmax(class logits)`` of ``outputs[B, A, 5 + C]``."""
+    outputs = outputs.float()
+    return torch.sigmoid(outputs[..., BOX_VALUES, None]) * torch.softmax(outputs[..., BOX_VALUES + 1 :], dim=-1)
+
+
+def _level_candidates(scores: torch.Tensor, first: int, settings: PostprocessSettings) -> tuple[torch.Tensor, ...]:
+    """Top-k (image, anchor, class, score) of one level; ``scores``: ``Tensor[B, A_l, C]``, anchors from ``first``."""
+    batch, anchors, classes = scores.shape
+    flat = scores.reshape(batch, anchors * classes)
+    values, index = flat.topk(min(settings.top_k_per_level, flat.shape[1]), dim=1)
+    image, slot = (values > settings.score_threshold).nonzero(as_tuple=True)
+    chosen = index[image, slot]
+    return image, first + chosen // classes, chosen % classes, values[image, slot]
+
+
+def postprocess(
+    outputs: torch.Tensor, anchors: torch.Tensor, levels: torch.Tensor, image_size: int, settings: PostprocessSettings
+) -> Detections:
+    """Detections of ``outputs: Tensor[B, A, 5 + C]`` given ``anchors: Tensor[A, 4]`` xyxy and their ``levels: Tensor[A]``.
+
+    Per image and level the ``top_k_per_level`` (anchor, class) pairs above the score
+    threshold are decoded, clipped to the image, suppressed by NMS within each image and
+    class, and at most ``max_detections`` per image are kept.
+    """
+    scores = class_scores(outputs)
+    counts = torch.bincount(levels, minlength=int(levels.max()) + 1).tolist()
+    starts = [sum(counts[:index]) for index in range(len(counts))]
+    parts = [_level_candidates(scores[:, s : s + n], s, settings) for s, n in zip(starts, counts, strict=True)]
+    image, anchor, label, score = (torch.cat(column) for column in zip(*parts, strict=True))
+    boxes = decode(outputs[image, anchor, :BOX_VALUES].float(), anchors[anchor]).clamp(0, image_size)
+    keep = batched_nms(boxes, score, image * scores.shape[-1] + label, settings.nms_iou)
+    keep = keep[torch.sort(image[keep], stable=True).indices]
+    keep = keep[_rank_within(image[keep]) < settings.max_detections]
+    return Detections(image[keep], boxes[keep], score[keep], label[keep], levels[anchor[keep]])
+
+
+def _rank_within(sorted_groups: torch.Tensor) -> torch.Tensor:
+    """Position of each entry within its run of equal values in the sorted ``Tensor[D]``."""
+    position = torch.arange(len(sorted_groups), device=sorted_groups.device)
+    is_start = torch.ones_like(sorted_groups, dtype=torch.bool)
+    is_start[1:] = sorted_groups[1:] != sorted_groups[:-1]
+    start = torch.cummax(torch.where(is_start, position, 0), dim=0).values
+    return position - start

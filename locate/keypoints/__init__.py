@@ -1,0 +1,1 @@
+"""Keypoints: heatmap and regression codecs, the course models, losses, PCK and drawings."""

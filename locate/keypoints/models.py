@@ -1,0 +1,118 @@
+"""The course's keypoint models: HeatmapNet (encoder-decoder) and RegressionNet (encoder + FC head).
+
+Both share the encoder: four Conv(3x3)-BN-ReLU-MaxPool(2) blocks, 1 -> 32 -> 64 -> 128 ->
+256 channels, 128 -> 64 -> 32 -> 16 -> 8 pixels for a 128x128 input.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+ENCODER_CHANNELS = (32, 64, 128, 256)
+DECODER_CHANNELS = (128, 64, 32, 32)
+SKIP_STAGES = 2
+
+
+def _conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False),
+        nn.BatchNorm2d(out_channels),
+        nn.ReLU(inplace=True),
+        nn.MaxPool2d(2),
+    )
+
+
+def _up_block(in_channels: int, out_channels: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.ConvTranspose2d(in_channels, out_channels, 2, stride=2, bias=False),
+        nn.BatchNorm2d(out_channels),
+        nn.ReLU(inplace=True),
+    )
+
+
+class Encoder(nn.Module):
+    """``Tensor[B, C, H, W]`` -> the four block outputs, ``[B, 32, H/2, W/2]`` ... ``[B, 256, H/16, W/16]``."""
+
+    def __init__(self, in_channels: int = 1) -> None:
+        super().__init__()
+        widths = (in_channels, *ENCODER_CHANNELS)
+        self.blocks = nn.ModuleList(_conv_block(a, b) for a, b in zip(widths, widths[1:], strict=False))
+
+    def forward(self, images: torch.Tensor) -> list[torch.Tensor]:
+        features = []
+        for block in self.blocks:
+            images = block(images)
+            features.append(images)
+        return features
+
+
+class HeatmapNet(nn.Module):
+    """Images ``Tensor[B, 1, 128, 128]`` -> heatmaps ``Tensor[B, K, S, S]`` (no activation).
+
+    The decoder doubles the 8x8 bottleneck ``log2(S / 8)`` times with
+    ConvTranspose(2, stride 2)-BN-ReLU to 128, 64, 32 (and 32 for S = 128) channels.
+    With ``skips`` the first two upsampled maps (16x16, 32x32) are concatenated with the
+    encoder maps of the same size (128 and 64 channels), as in the course; without, the
+    following layers take fewer input channels. A 1x1 conv gives the K heatmaps.
+    S = 64 is the course model; S = 32 stops one stage earlier, S = 128 adds one.
+    """
+
+    def __init__(self, num_keypoints: int = 5, heatmap_size: int = 64, skips: bool = True, image_size: int = 128):
+        super().__init__()
+        stages = round(math.log2(heatmap_size * 16 / image_size))
+        if not 1 <= stages <= len(DECODER_CHANNELS) or image_size * 2**stages != heatmap_size * 16:
+            raise ValueError(f"heatmap_size {heatmap_size} must be image_size/16 times 2, 4, 8 or 16")
+        self.skips = skips
+        self.encoder = Encoder()
+        self.ups = nn.ModuleList()
+        channels = ENCODER_CHANNELS[-1]
+        for stage in range(stages):
+            self.ups.append(_up_block(channels, DECODER_CHANNELS[stage]))
+            channels = DECODER_CHANNELS[stage] + (self._skip_channels(stage) if skips else 0)
+        self.head = nn.Conv2d(channels, num_keypoints, 1)
+
+    @staticmethod
+    def _skip_channels(stage: int) -> int:
+        return ENCODER_CHANNELS[-2 - stage] if stage < SKIP_STAGES else 0
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        features = self.encoder(images)
+        x = features[-1]
+        for stage, up in enumerate(self.ups):
+            x = up(x)
+            if self.skips and stage < SKIP_STAGES:
+                x = torch.cat([x, features[-2 - stage]], dim=1)
+        return self.head(x)
+
+
+class RegressionNet(nn.Module):
+    """Images ``Tensor[B, 1, H, W]`` -> keypoints ``Tensor[B, K, 2]`` (x, y) in [0, 1].
+
+    Encoder, global average pool, FC 256->128, ReLU, Dropout, FC 128->64, ReLU, Dropout,
+    FC 64->2K, sigmoid.
+    """
+
+    def __init__(self, num_keypoints: int = 5, dropout: float = 0.5) -> None:
+        super().__init__()
+        self.num_keypoints = num_keypoints
+        self.encoder = Encoder()
+        self.head = nn.Sequential(
+            nn.Linear(ENCODER_CHANNELS[-1], 128),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
+            nn.Linear(128, 64),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
+            nn.Linear(64, 2 * num_keypoints),
+            nn.Sigmoid(),
+        )
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        pooled = self.encoder(images)[-1].mean(dim=(2, 3))
+        return self.head(pooled).view(-1, self.num_keypoints, 2)
+
+
+def parameter_count(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

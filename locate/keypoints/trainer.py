@@ -1,0 +1,101 @@
+"""Train one keypoint method with the shared epoch loop; targets are encoded once per split."""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from locate.atomic import write_json
+from locate.data.datasets import KeypointSplit, load_keypoints
+from locate.keypoints.method import MethodConfig, build_model, make_codec, make_loss
+from locate.runtime import Runtime, make_runtime, seed_everything
+from locate.training import Batches, FitOutputs, fit, images_to_input
+
+
+@dataclass(frozen=True)
+class TrainingOutputs:
+    """Files one training writes: history CSV, best checkpoint, speed metrics JSON."""
+
+    history: Path
+    checkpoint: Path
+    speed: Path
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Optimisation settings shared by every keypoint model (Adam, constant lr)."""
+
+    batch_size: int
+    epochs: int
+    lr: float
+    seed: int
+
+
+def split_batches(config: MethodConfig, split: KeypointSplit, batch_size: int) -> Batches:
+    """The split's uint8 images and its targets (all encoded in one call), served in batches."""
+    targets = make_codec(config).encode(split.keypoints)
+    return Batches({"images": split.images, "targets": targets}, batch_size)
+
+
+def loss_step(config: MethodConfig):
+    """``compute_loss(model, batch) -> {"total": scalar}`` for :func:`locate.training.fit`."""
+    loss = make_loss(config)
+
+    def compute_loss(model: torch.nn.Module, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        outputs = model(images_to_input(batch["images"]))
+        return {"total": loss(outputs, batch["targets"])}
+
+    return compute_loss
+
+
+def train_method(
+    config: MethodConfig,
+    recipe: Recipe,
+    train: KeypointSplit,
+    val: KeypointSplit,
+    *,
+    runtime: Runtime,
+    outputs: "TrainingOutputs",
+    name: str,
+) -> float:
+    """Train ``config`` on ``train``, keep the best-val checkpoint; return the training seconds."""
+    generator = seed_everything(recipe.seed)
+    model = build_model(config).to(runtime.device, memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
+    train_batches = split_batches(config, train, recipe.batch_size)
+    val_batches = split_batches(config, val, recipe.batch_size)
+    meta = {"config": config.to_meta(), "name": name}
+    started = time.perf_counter()
+    fit(
+        model,
+        optimizer,
+        loss_step(config),
+        train_batches,
+        val_batches,
+        recipe.epochs,
+        runtime,
+        FitOutputs(outputs.history, outputs.checkpoint, meta),
+        generator,
+        name=name,
+    )
+    return time.perf_counter() - started
+
+
+def train_and_record(config: MethodConfig, recipe: Recipe, runtime_params, data_root: Path, outputs: TrainingOutputs, name: str):
+    """Load both splits from ``data_root``, train ``config`` and write ``outputs.speed``.
+
+    runtime_params: any object with ``device``, ``precision`` and ``threads``.
+    """
+    runtime = make_runtime(runtime_params.device, runtime_params.precision, runtime_params.threads)
+    train = load_keypoints(data_root, "train")
+    val = load_keypoints(data_root, "val")
+    seconds = train_method(config, recipe, train, val, runtime=runtime, outputs=outputs, name=name)
+    speed = {
+        "train_seconds": round(seconds, 2),
+        "epochs": recipe.epochs,
+        "train_images": len(train.images),
+        "train_images_per_second": round(recipe.epochs * len(train.images) / seconds, 1),
+        "runtime": runtime.describe(),
+    }
+    write_json(outputs.speed, speed)
