@@ -9,7 +9,10 @@ images per second. Files are written atomically.
 
 import csv
 import io
+import json
 import math
+import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +26,7 @@ from locate.atomic import atomic_path, write_text
 from locate.errors import UserError
 from locate.runtime import Runtime
 
+RESUME_ROOT = Path(".resume")
 LossFn = Callable[[torch.nn.Module, dict[str, torch.Tensor]], dict[str, torch.Tensor]]
 
 
@@ -120,11 +124,61 @@ def _epoch(model, compute_loss: LossFn, batches: Batches, runtime: Runtime, step
 
 @dataclass(frozen=True)
 class FitOutputs:
-    """Where :func:`fit` writes: the history CSV and the best checkpoint (with ``meta``)."""
+    """Where :func:`fit` writes: the history CSV and the best checkpoint (with ``meta``).
+
+    ``meta`` must describe the run completely (model config and recipe): a saved state
+    resumes only when it matches. While training, the state of each finished epoch and
+    the best weights so far live in ``work_dir``; the outputs appear only when training ends.
+    """
 
     history: Path
     checkpoint: Path
     meta: dict
+    work: Path | None = None
+
+    @property
+    def work_dir(self) -> Path:
+        """``work``, or ``.resume/<checkpoint path without suffix, joined by _>``."""
+        return self.work or RESUME_ROOT / "_".join(Path(self.checkpoint).with_suffix("").parts)
+
+
+def _fingerprint(outputs: FitOutputs, optimizer: torch.optim.Optimizer, train: Batches, val: Batches, epochs: int):
+    recipe = {"meta": outputs.meta, "optimizer": optimizer.defaults, "epochs": epochs}
+    recipe |= {"train": [train.size, train.batch_size], "val": [val.size, val.batch_size]}
+    return json.dumps(recipe, sort_keys=True, default=str)
+
+
+def _save_state(path: Path, state: dict) -> None:
+    with atomic_path(path) as temporary:
+        torch.save(state, temporary)
+
+
+def _resume(path: Path, fingerprint: str, model, optimizer, scheduler, scaler, generator) -> tuple[list[dict], float]:
+    """Restore the last finished epoch saved at ``path`` if it belongs to this run."""
+    if not path.is_file():
+        return [], math.inf
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # a state file that cannot be read is started over, not trusted
+        return [], math.inf
+    if state.get("fingerprint") != fingerprint:
+        return [], math.inf
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    if scheduler is not None:
+        scheduler.load_state_dict(state["scheduler"])
+    scaler.load_state_dict(state["scaler"])
+    generator.set_state(state["generator"])
+    torch.set_rng_state(state["torch_rng"])
+    print(f"resuming after epoch {len(state['rows'])} from {path}", file=sys.stderr)
+    return state["rows"], state["best"]
+
+
+def _finish(outputs: FitOutputs, best_path: Path, rows: list[dict]) -> None:
+    outputs.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(best_path, outputs.checkpoint)
+    write_history(outputs.history, rows)
+    shutil.rmtree(outputs.work_dir, ignore_errors=True)
 
 
 def fit(
@@ -142,7 +196,9 @@ def fit(
 ) -> list[dict]:
     """Train for ``epochs``; return the history rows (also written to ``outputs.history``).
 
-    Each row: epoch, ``train_<part>`` and ``val_<part>`` for every loss part, lr.
+    Each row: epoch, ``train_<part>`` and ``val_<part>`` for every loss part, lr. Every
+    finished epoch is saved in ``outputs.work_dir``; a rerun with the same fingerprint resumes
+    after the last finished epoch and ends with the same weights as an uninterrupted run.
     """
     scaler = torch.amp.GradScaler(runtime.device.type, enabled=runtime.precision == "fp16")
 
@@ -152,10 +208,11 @@ def fit(
         scaler.step(optimizer)
         scaler.update()
 
-    rows: list[dict] = []
-    best = math.inf
+    state_path, best_path = outputs.work_dir / "state.pt", outputs.work_dir / "best.pt"
+    fingerprint = _fingerprint(outputs, optimizer, train, val, epochs)
+    rows, best = _resume(state_path, fingerprint, model, optimizer, scheduler, scaler, generator)
     interactive = sys.stderr.isatty()
-    for epoch in range(1, epochs + 1):
+    for epoch in range(len(rows) + 1, epochs + 1):
         lr = optimizer.param_groups[0]["lr"]
         with tqdm(
             total=len(train), desc=f"{name} {epoch}/{epochs}", leave=interactive, mininterval=0.5 if interactive else 30
@@ -164,7 +221,7 @@ def fit(
             try:
                 train_losses = _epoch(model, compute_loss, train, runtime, step, generator, bar)
             except NonFiniteLoss as fault:
-                raise NonFiniteLoss(f"{name}: epoch {epoch}: {fault}; the last good checkpoint is kept") from None
+                raise NonFiniteLoss(f"{name}: epoch {epoch}: {fault}; no output written") from None
             model.eval()
             with torch.inference_mode():
                 val_losses = _epoch(model, compute_loss, val, runtime)
@@ -181,6 +238,11 @@ def fit(
         )
         if val_losses["total"] < best:
             best = val_losses["total"]
-            save_checkpoint(outputs.checkpoint, model, outputs.meta | {"epoch": epoch, "val_loss": best})
-        write_history(outputs.history, rows)
+            save_checkpoint(best_path, model, outputs.meta | {"epoch": epoch, "val_loss": best})
+        state = {"fingerprint": fingerprint, "rows": rows, "best": best, "model": model.state_dict()}
+        state |= {"optimizer": optimizer.state_dict(), "scaler": scaler.state_dict()}
+        state |= {"scheduler": scheduler.state_dict() if scheduler is not None else {}}
+        state |= {"generator": generator.get_state(), "torch_rng": torch.get_rng_state()}
+        _save_state(state_path, state)
+    _finish(outputs, best_path, rows)
     return rows

@@ -1,17 +1,22 @@
 """Stage ``generate``: the course's two datasets into ``data/detection`` and ``data/keypoints``.
 
+Also writes its wall time to ``metrics/speed/generate.json``.
+
 Params (section ``data``): ``seed``, ``num_train``, ``num_val``, and ``source``:
 ``generate`` draws the data, any other value is a course ``datasets/`` folder to import.
 """
 
+import time
 from dataclasses import dataclass
 
+from locate.atomic import write_json
 from locate.data.course_import import import_course_datasets
 from locate.data.generate import generate_datasets
 from locate.errors import run_stage
 from locate.params import read_section, require
 
 DATA_ROOT = "data"
+SPEED_FILE = "metrics/speed/generate.json"
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,12 @@ class DataParams:
 
 def main() -> None:
     params = read_section("data", DataParams)
+    started = time.perf_counter()
     if params.source == "generate":
         generate_datasets(DATA_ROOT, params.seed, params.num_train, params.num_val)
     else:
         import_course_datasets(params.source, DATA_ROOT)
+    write_json(SPEED_FILE, {"seconds": round(time.perf_counter() - started, 3)})
 
 
 if __name__ == "__main__":

@@ -52,3 +52,10 @@ def test_missing_key_and_missing_file(tmp_path):
     (tmp_path / "params.yaml").write_text("data: [unclosed")
     result = run_stage(tmp_path, "generate")
     assert result.returncode == 2 and "params.yaml: not valid YAML" in result.stderr
+
+
+def test_stage_records_its_wall_time(tmp_path):
+    write_params(tmp_path, _params())
+    assert run_stage(tmp_path, "generate").returncode == 0
+    speed = (tmp_path / "metrics" / "speed" / "generate.json").read_text()
+    assert '"seconds"' in speed
