@@ -25,6 +25,18 @@ class Runtime:
     device: torch.device
     precision: str
     threads: int
+    rank: int = 0
+    world_size: int = 1
+
+    @property
+    def is_main(self) -> bool:
+        """True in the one process that writes outputs (rank 0)."""
+        return self.rank == 0
+
+    def barrier(self) -> None:
+        """Wait for every process (a no-op in a single process)."""
+        if self.world_size > 1:
+            torch.distributed.barrier()
 
     def autocast(self) -> AbstractContextManager:
         """Autocast context for forward passes (a no-op in fp32)."""
@@ -36,7 +48,13 @@ class Runtime:
     def describe(self) -> dict:
         """JSON-able summary for metrics files."""
         name = torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else _cpu_name()
-        return {"device": self.device.type, "device_name": name, "precision": self.precision, "threads": self.threads}
+        return {
+            "device": self.device.type,
+            "device_name": name,
+            "precision": self.precision,
+            "threads": self.threads,
+            "processes": self.world_size,
+        }
 
 
 def _cpu_name() -> str:
@@ -55,8 +73,22 @@ def cpu_has_fast_bf16() -> bool:
     return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
+def _join_process_group(device: str) -> tuple[int, int, int]:
+    """Rank, world size and local rank; joins the process group when run by torchrun."""
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    if world_size == 1:
+        return 0, 1, 0
+    if not torch.distributed.is_initialized():
+        torch.distributed.init_process_group("nccl" if device == "cuda" else "gloo")
+    return torch.distributed.get_rank(), world_size, int(os.environ.get("LOCAL_RANK", "0"))
+
+
 def make_runtime(device: str = "auto", precision: str = "auto", threads: int = 0) -> Runtime:
-    """Resolve the ``device``/``precision``/``threads`` params (``auto``/0 pick the best here)."""
+    """Resolve the ``device``/``precision``/``threads`` params (``auto``/0 pick the best here).
+
+    Under ``torchrun`` each process joins the process group (NCCL on CUDA, gloo on CPU),
+    takes the GPU of its local rank, and by default an equal share of the CPU cores.
+    """
     if device not in DEVICES:
         raise UserError(f"params key 'runtime.device': got {device!r}, expected one of {', '.join(DEVICES)}")
     if precision not in PRECISIONS:
@@ -72,9 +104,14 @@ def make_runtime(device: str = "auto", precision: str = "auto", threads: int = 0
             precision = "bf16" if cpu_has_fast_bf16() else "fp32"
     if precision == "fp16" and device != "cuda":
         raise UserError("params key 'runtime.precision': 'fp16' needs a CUDA device; use fp32 or bf16 on CPU")
-    threads = threads or len(os.sched_getaffinity(0))
+    rank, world_size, local_rank = _join_process_group(device)
+    local_processes = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+    threads = threads or max(1, len(os.sched_getaffinity(0)) // local_processes)
     torch.set_num_threads(threads)
-    return Runtime(torch.device(device, 0) if device == "cuda" else torch.device("cpu"), precision, threads)
+    if device == "cuda":
+        torch.cuda.set_device(local_rank)
+    where = torch.device("cuda", local_rank) if device == "cuda" else torch.device("cpu")
+    return Runtime(where, precision, threads, rank, world_size)
 
 
 def seed_everything(seed: int) -> torch.Generator:

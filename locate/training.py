@@ -49,14 +49,21 @@ class Batches:
     def __len__(self) -> int:
         return math.ceil(self.size / self.batch_size)
 
-    def iterate(self, generator: torch.Generator | None = None) -> Iterator[dict[str, torch.Tensor]]:
-        """Batches in a random order drawn from ``generator``, or in order when it is None."""
-        order = torch.randperm(self.size, generator=generator) if generator is not None else None
+    def iterate(
+        self, generator: torch.Generator | None = None, rank: int = 0, world_size: int = 1
+    ) -> Iterator[dict[str, torch.Tensor]]:
+        """Batches in a random order drawn from ``generator``, or in order when it is None.
+
+        With ``world_size`` processes each batch of ``batch_size`` is split between them:
+        process ``rank`` gets samples ``rank, rank + world_size, ...`` of it (every process
+        draws the same order from an identically seeded generator).
+        """
+        order = torch.randperm(self.size, generator=generator) if generator is not None else torch.arange(self.size)
         for start in range(0, self.size, self.batch_size):
-            if order is None:
+            index = order[start : start + self.batch_size][rank::world_size]
+            if world_size == 1 and generator is None:
                 yield {name: t[start : start + self.batch_size] for name, t in self.tensors.items()}
             else:
-                index = order[start : start + self.batch_size]
                 yield {name: t[index] for name, t in self.tensors.items()}
 
 
@@ -101,7 +108,7 @@ def _epoch(model, compute_loss: LossFn, batches: Batches, runtime: Runtime, step
     sums: dict[str, float] = {}
     seen = 0
     started = time.perf_counter()
-    for index, batch in enumerate(batches.iterate(generator)):
+    for index, batch in enumerate(batches.iterate(generator, runtime.rank, runtime.world_size)):
         batch = _to_device(batch, runtime.device)
         with runtime.autocast():
             losses = compute_loss(model, batch)
@@ -119,6 +126,16 @@ def _epoch(model, compute_loss: LossFn, batches: Batches, runtime: Runtime, step
                 {name: f"{sums[name] / seen:.4f}" for name in sums} | {"img/s": f"{rate:.1f}"}, refresh=False
             )
             bar.update(1)
+    return _global_means(sums, seen, runtime)
+
+
+def _global_means(sums: dict[str, float], seen: int, runtime: Runtime) -> dict[str, float]:
+    """Per-sample means of the summed losses over every process."""
+    if runtime.world_size > 1:
+        totals = torch.tensor([*sums.values(), seen], dtype=torch.float64, device=runtime.device)
+        torch.distributed.all_reduce(totals)
+        *values, seen = totals.tolist()
+        sums = dict(zip(sums, values, strict=True))
     return {name: total / seen for name, total in sums.items()}
 
 
@@ -199,6 +216,8 @@ def fit(
     Each row: epoch, ``train_<part>`` and ``val_<part>`` for every loss part, lr. Every
     finished epoch is saved in ``outputs.work_dir``; a rerun with the same fingerprint resumes
     after the last finished epoch and ends with the same weights as an uninterrupted run.
+    Under torchrun the model trains data-parallel (each process takes its share of every
+    batch, gradients are averaged) and only rank 0 writes.
     """
     scaler = torch.amp.GradScaler(runtime.device.type, enabled=runtime.precision == "fp16")
 
@@ -211,20 +230,25 @@ def fit(
     state_path, best_path = outputs.work_dir / "state.pt", outputs.work_dir / "best.pt"
     fingerprint = _fingerprint(outputs, optimizer, train, val, epochs)
     rows, best = _resume(state_path, fingerprint, model, optimizer, scheduler, scaler, generator)
-    interactive = sys.stderr.isatty()
+    trained = _distributed(model, runtime)
+    interactive = sys.stderr.isatty() and runtime.is_main
     for epoch in range(len(rows) + 1, epochs + 1):
         lr = optimizer.param_groups[0]["lr"]
         with tqdm(
-            total=len(train), desc=f"{name} {epoch}/{epochs}", leave=interactive, mininterval=0.5 if interactive else 30
+            total=len(train),
+            desc=f"{name} {epoch}/{epochs}",
+            leave=interactive,
+            mininterval=0.5 if interactive else 30,
+            disable=not runtime.is_main,
         ) as bar:
-            model.train()
+            trained.train()
             try:
-                train_losses = _epoch(model, compute_loss, train, runtime, step, generator, bar)
+                train_losses = _epoch(trained, compute_loss, train, runtime, step, generator, bar)
             except NonFiniteLoss as fault:
                 raise NonFiniteLoss(f"{name}: epoch {epoch}: {fault}; no output written") from None
-            model.eval()
-            with torch.inference_mode():
-                val_losses = _epoch(model, compute_loss, val, runtime)
+            trained.eval()
+            with torch.no_grad():
+                val_losses = _epoch(trained, compute_loss, val, runtime)
         if scheduler is not None:
             scheduler.step()
         row = {"epoch": epoch}
@@ -232,17 +256,31 @@ def fit(
         row |= {f"val_{part}": round(value, 6) for part, value in val_losses.items()}
         row |= {"lr": lr}
         rows.append(row)
+        if val_losses["total"] < best:
+            best = val_losses["total"]
+            if runtime.is_main:
+                save_checkpoint(best_path, model, outputs.meta | {"epoch": epoch, "val_loss": best})
+        if not runtime.is_main:
+            continue
         print(
             f"{name} epoch {epoch}/{epochs}: train {train_losses['total']:.4f} val {val_losses['total']:.4f}",
             file=sys.stderr,
         )
-        if val_losses["total"] < best:
-            best = val_losses["total"]
-            save_checkpoint(best_path, model, outputs.meta | {"epoch": epoch, "val_loss": best})
         state = {"fingerprint": fingerprint, "rows": rows, "best": best, "model": model.state_dict()}
         state |= {"optimizer": optimizer.state_dict(), "scaler": scaler.state_dict()}
         state |= {"scheduler": scheduler.state_dict() if scheduler is not None else {}}
         state |= {"generator": generator.get_state(), "torch_rng": torch.get_rng_state()}
         _save_state(state_path, state)
-    _finish(outputs, best_path, rows)
+    runtime.barrier()
+    if runtime.is_main:
+        _finish(outputs, best_path, rows)
+    runtime.barrier()
     return rows
+
+
+def _distributed(model: torch.nn.Module, runtime: Runtime) -> torch.nn.Module:
+    """``model`` wrapped for data-parallel training when several processes run."""
+    if runtime.world_size == 1:
+        return model
+    device_ids = [runtime.device.index] if runtime.device.type == "cuda" else None
+    return torch.nn.parallel.DistributedDataParallel(model, device_ids=device_ids)
