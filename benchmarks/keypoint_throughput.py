@@ -6,25 +6,27 @@ change speed (size, skips), runs :func:`locate.training.fit` for one epoch over
 between consecutive loss calls: forward, backward, optimiser step), drops the warm-up
 steps and takes the median. Projects 30 epochs x 1000 images (training steps only, no
 validation pass) per model and for the whole ablation set. Writes
-``benchmarks/results/keypoint_throughput.json``.
+``benchmarks/results/keypoint_throughput.json`` with the 1-minute load average before and
+after (other processes on the machine slow the steps down).
 
 Run from the repository root: ``python -m benchmarks.keypoint_throughput``.
 """
 
+import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+import torch
+
 from locate.atomic import write_json
 from locate.data.datasets import load_keypoints
-from locate.keypoints.config import ablation_names, read_ablation, read_keypoints, read_runtime
+from locate.keypoints.config import ablation_names, read_ablation, read_keypoints
 from locate.keypoints.method import MethodConfig, build_model
 from locate.keypoints.trainer import loss_step, split_batches
-from locate.runtime import make_runtime, seed_everything
+from locate.runtime import runtime_from_params, seed_everything
 from locate.training import Batches, FitOutputs, fit
-
-import torch
 
 BATCH_SIZE = 32
 WARMUP = 3
@@ -72,8 +74,8 @@ def configs() -> dict[str, MethodConfig]:
 
 
 def main() -> None:
-    runtime_params = read_runtime()
-    runtime = make_runtime(runtime_params.device, runtime_params.precision, runtime_params.threads)
+    load_before = os.getloadavg()[0]
+    runtime = runtime_from_params()
     train = load_keypoints("data/keypoints", "train")
     count = BATCH_SIZE * (WARMUP + STEPS + 1)
     subset = type(train)(train.images[:count], train.image_ids[:count], train.keypoints[:count], train.keypoint_names)
@@ -104,6 +106,7 @@ def main() -> None:
             "models": {n: {k: v for k, v in m.items() if k != "speed_key"} for n, m in measured.items()},
             "ablation_set_projected_seconds": round(ablation_total, 1),
             "runtime": runtime.describe(),
+            "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
         },
     )
 

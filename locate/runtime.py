@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from locate.errors import UserError
+from locate.params import read_section, require
 
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
@@ -112,6 +113,26 @@ def make_runtime(device: str = "auto", precision: str = "auto", threads: int = 0
         torch.cuda.set_device(local_rank)
     where = torch.device("cuda", local_rank) if device == "cuda" else torch.device("cpu")
     return Runtime(where, precision, threads, rank, world_size)
+
+
+@dataclass(frozen=True)
+class RuntimeParams:
+    """The ``runtime`` section of params.yaml: device, precision, threads (0 = all cores)."""
+
+    device: str
+    precision: str
+    threads: int
+
+    def __post_init__(self) -> None:
+        require(self.device in DEVICES, "runtime.device", self.device, "one of " + ", ".join(DEVICES))
+        require(self.precision in PRECISIONS, "runtime.precision", self.precision, "one of " + ", ".join(PRECISIONS))
+        require(self.threads >= 0, "runtime.threads", self.threads, "an integer >= 0 (0 = all cores)")
+
+
+def runtime_from_params() -> Runtime:
+    """The Runtime that params.yaml's ``runtime`` section asks for."""
+    params = read_section("runtime", RuntimeParams)
+    return make_runtime(params.device, params.precision, params.threads)
 
 
 def seed_everything(seed: int) -> torch.Generator:

@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 from locate.errors import UserError, run_stage
-from locate.keypoints.config import read_ablation, read_keypoints, read_runtime
+from locate.keypoints.config import read_ablation, read_keypoints
 from locate.keypoints.method import MethodConfig
 from locate.keypoints.trainer import Recipe, TrainingOutputs, train_and_record
+from locate.runtime import runtime_from_params
 
 DATA_ROOT = Path("data/keypoints")
 MODELS = Path("models/keypoints")
@@ -28,12 +29,12 @@ def main() -> None:
     params = read_keypoints()
     method = params.method(BASELINE_METHOD)
     settings = read_ablation(variant, params.heatmap)
-    runtime_params = read_runtime()
     config = MethodConfig(method.model, method.loss, settings.heatmap_size, settings.sigma, settings.skips)
     recipe = Recipe(params.batch_size, params.epochs, params.lr, params.seed)
     name = f"ablation_{variant}"
-    outputs = TrainingOutputs(PLOTS / f"{name}_history.csv", MODELS / f"{name}.pt", SPEED / f"ablate_keypoints_{variant}.json")
-    train_and_record(config, recipe, runtime_params, DATA_ROOT, outputs, name)
+    speed = SPEED / f"ablate_keypoints_{variant}.json"
+    outputs = TrainingOutputs(PLOTS / f"{name}_history.csv", MODELS / f"{name}.pt", speed)
+    train_and_record(config, recipe, runtime_from_params(), DATA_ROOT, outputs, name)
 
 
 if __name__ == "__main__":

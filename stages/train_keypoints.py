@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from locate.errors import UserError, run_stage
-from locate.keypoints.config import read_keypoints, read_runtime
+from locate.keypoints.config import read_keypoints
 from locate.keypoints.method import MethodConfig
 from locate.keypoints.trainer import Recipe, TrainingOutputs, train_and_record
+from locate.runtime import runtime_from_params
 
 DATA_ROOT = Path("data/keypoints")
 MODELS = Path("models/keypoints")
@@ -24,11 +25,11 @@ def main() -> None:
     name = sys.argv[1]
     params = read_keypoints()
     method = params.method(name)
-    runtime_params = read_runtime()
     config = MethodConfig(method.model, method.loss, params.heatmap_size, params.sigma, params.skips)
     recipe = Recipe(params.batch_size, params.epochs, params.lr, params.seed)
-    outputs = TrainingOutputs(PLOTS / f"{name}_history.csv", MODELS / f"{name}.pt", SPEED / f"train_keypoints_{name}.json")
-    train_and_record(config, recipe, runtime_params, DATA_ROOT, outputs, name)
+    speed = SPEED / f"train_keypoints_{name}.json"
+    outputs = TrainingOutputs(PLOTS / f"{name}_history.csv", MODELS / f"{name}.pt", speed)
+    train_and_record(config, recipe, runtime_from_params(), DATA_ROOT, outputs, name)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The ``keypoints``, ``ablations`` and ``runtime`` sections of params.yaml as checked dataclasses.
+"""The ``keypoints`` and ``ablations`` sections of params.yaml as checked dataclasses.
 
 ``keypoints`` holds the shared recipe (batch size, epochs, lr, seed), the default heatmap
 settings, the evaluation's drawing counts and the methods (each a model and a loss).
@@ -76,24 +76,9 @@ class KeypointsParams:
         return self.methods[name]
 
 
-@dataclass(frozen=True)
-class RuntimeParams:
-    device: str
-    precision: str
-    threads: int
-
-    def __post_init__(self) -> None:
-        require(self.threads >= 0, "runtime.threads", self.threads, "an integer >= 0 (0 = all cores)")
-
-
 def read_keypoints() -> KeypointsParams:
     """The ``keypoints`` section of params.yaml."""
     return read_section("keypoints", KeypointsParams)
-
-
-def read_runtime() -> RuntimeParams:
-    """The ``runtime`` section of params.yaml."""
-    return read_section("runtime", RuntimeParams)
 
 
 def ablation_names() -> list[str]:

@@ -27,4 +27,3 @@ def symmetric_mse(prediction: torch.Tensor, target: torch.Tensor, hands: tuple[i
     as_labelled = (prediction - target).pow(2).flatten(1).mean(1)
     swapped = (prediction - swap_hands(target, hands)).pow(2).flatten(1).mean(1)
     return torch.minimum(as_labelled, swapped).mean()
-

@@ -73,10 +73,12 @@ def random_assignment_ceiling(truth: torch.Tensor, thresholds=THRESHOLDS, hands:
     The mean of the scores of the labelled and the swapped assignment of the true points.
     """
     swapped = swap_hands(truth, hands)
-    return {
-        threshold_key(t): 0.5 * (correct(truth, truth, t).float().mean() + correct(swapped, truth, t).float().mean()).item()
-        for t in thresholds
-    }
+    result = {}
+    for t in thresholds:
+        as_labelled = correct(truth, truth, t).float().mean()
+        flipped = correct(swapped, truth, t).float().mean()
+        result[threshold_key(t)] = (0.5 * (as_labelled + flipped)).item()
+    return result
 
 
 def best_possible_ceiling(truth: torch.Tensor, thresholds=THRESHOLDS, hands: tuple[int, int] = HANDS) -> dict:

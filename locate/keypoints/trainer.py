@@ -9,7 +9,7 @@ import torch
 from locate.atomic import write_json
 from locate.data.datasets import KeypointSplit, load_keypoints
 from locate.keypoints.method import MethodConfig, build_model, make_codec, make_loss
-from locate.runtime import Runtime, make_runtime, seed_everything
+from locate.runtime import Runtime, seed_everything
 from locate.training import Batches, FitOutputs, fit, images_to_input
 
 
@@ -82,12 +82,10 @@ def train_method(
     return time.perf_counter() - started
 
 
-def train_and_record(config: MethodConfig, recipe: Recipe, runtime_params, data_root: Path, outputs: TrainingOutputs, name: str):
-    """Load both splits from ``data_root``, train ``config`` and write ``outputs.speed``.
-
-    runtime_params: any object with ``device``, ``precision`` and ``threads``.
-    """
-    runtime = make_runtime(runtime_params.device, runtime_params.precision, runtime_params.threads)
+def train_and_record(
+    config: MethodConfig, recipe: Recipe, runtime: Runtime, data_root: Path, outputs: TrainingOutputs, name: str
+) -> None:
+    """Load both splits from ``data_root``, train ``config`` and write ``outputs.speed`` (rank 0 only)."""
     train = load_keypoints(data_root, "train")
     val = load_keypoints(data_root, "val")
     seconds = train_method(config, recipe, train, val, runtime=runtime, outputs=outputs, name=name)
@@ -98,4 +96,5 @@ def train_and_record(config: MethodConfig, recipe: Recipe, runtime_params, data_
         "train_images_per_second": round(recipe.epochs * len(train.images) / seconds, 1),
         "runtime": runtime.describe(),
     }
-    write_json(outputs.speed, speed)
+    if runtime.is_main:
+        write_json(outputs.speed, speed)

@@ -1,0 +1,86 @@
+"""Matplotlib figures drawn from the pipeline's CSV plot data (headless, Agg backend)."""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from locate.atomic import atomic_path  # noqa: E402
+
+
+def save_figure(figure: plt.Figure, path: str | Path) -> None:
+    """Save ``figure`` as PNG atomically and close it."""
+    figure.tight_layout()
+    with atomic_path(path, suffix=".png") as temporary:
+        figure.savefig(temporary, dpi=110, metadata={"Software": None})
+    plt.close(figure)
+
+
+def loss_curves(histories: dict[str, pd.DataFrame], parts: list[str], title: str) -> plt.Figure:
+    """One panel per loss part; train solid and val dashed for every named history.
+
+    histories: name -> frame with ``epoch`` and ``train_<part>``/``val_<part>`` columns.
+    """
+    figure, axes = plt.subplots(1, len(parts), figsize=(4.2 * len(parts), 3.4), squeeze=False)
+    for axis, part in zip(axes[0], parts, strict=True):
+        for index, (name, history) in enumerate(histories.items()):
+            colour = f"C{index}"
+            prefix = f"{name} " if len(histories) > 1 else ""
+            axis.plot(history["epoch"], history[f"train_{part}"], color=colour, label=f"{prefix}train")
+            axis.plot(history["epoch"], history[f"val_{part}"], color=colour, linestyle="--", label=f"{prefix}val")
+        axis.set_title(part)
+        axis.set_xlabel("epoch")
+        axis.set_yscale("log")
+        axis.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    figure.suptitle(title)
+    return figure
+
+
+def pck_curves(pck: pd.DataFrame, title: str) -> plt.Figure:
+    """PCK against threshold, one line per column of ``pck`` (index column ``threshold``).
+
+    Symmetric columns are dashed, ceiling columns dotted grey.
+    """
+    figure, axis = plt.subplots(figsize=(6.4, 4.4))
+    for index, column in enumerate(c for c in pck.columns if c != "threshold"):
+        if "ceiling" in column:
+            style = {"color": "0.5", "linestyle": ":" if "random" in column else "-."}
+        else:
+            style = {"color": f"C{index}", "linestyle": "--" if "symmetric" in column else "-", "marker": "o"}
+        axis.plot(pck["threshold"], pck[column], label=column, **style)
+    axis.set_xlabel("threshold (share of the keypoints' bbox diagonal)")
+    axis.set_ylabel("PCK")
+    axis.set_ylim(0, 1.01)
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=7, loc="lower right")
+    axis.set_title(title)
+    return figure
+
+
+def pr_curves(curves: pd.DataFrame, title: str) -> plt.Figure:
+    """Precision against recall per class; ``curves`` has columns class, recall, precision."""
+    figure, axis = plt.subplots(figsize=(5.6, 4.4))
+    for name, curve in curves.groupby("class", sort=False):
+        axis.plot(curve["recall"], curve["precision"], label=str(name))
+    axis.set_xlabel("recall")
+    axis.set_ylabel("precision")
+    axis.set_xlim(0, 1.01)
+    axis.set_ylim(0, 1.01)
+    axis.grid(alpha=0.3)
+    axis.legend()
+    axis.set_title(title)
+    return figure
+
+
+def grouped_bars(table: pd.DataFrame, index: str, ylabel: str, title: str) -> plt.Figure:
+    """Bars grouped by the ``index`` column, one bar per other column."""
+    figure, axis = plt.subplots(figsize=(6.0, 3.8))
+    table.set_index(index).plot.bar(ax=axis, rot=0)
+    axis.set_ylabel(ylabel)
+    axis.grid(alpha=0.3, axis="y")
+    axis.set_title(title)
+    return figure

@@ -1,0 +1,101 @@
+"""Stage ``evaluate_keypoints``: score every trained method and ablation variant on the val split.
+
+Writes ``metrics/keypoints.json`` (PCK, symmetric PCK, per-keypoint PCK, parameter count
+per method and variant; the hand-ambiguity ceilings; failure-case counts),
+``metrics/speed/evaluate_keypoints.json`` (batch-1 latency), ``plots/keypoints/pck.csv``,
+the figures in ``plots/keypoints/images/`` and ``predictions/keypoints_val_<name>.json``.
+"""
+
+from pathlib import Path
+
+import torch
+
+from locate.atomic import atomic_path, write_json
+from locate.data.datasets import load_keypoints
+from locate.errors import UserError, run_stage
+from locate.keypoints.config import ablation_names, read_keypoints
+from locate.keypoints.drawing import draw_predictions
+from locate.keypoints.evaluation import ceilings, failure_groups, latency_ms, method_scores, pck_table
+from locate.keypoints.method import MethodConfig, build_model, make_codec, predict
+from locate.keypoints.models import parameter_count
+from locate.runtime import runtime_from_params
+from locate.training import load_checkpoint, write_history
+
+DATA_ROOT = Path("data/keypoints")
+MODELS = Path("models/keypoints")
+PREDICTIONS = Path("predictions")
+PLOTS = Path("plots/keypoints")
+METRICS = Path("metrics/keypoints.json")
+SPEED = Path("metrics/speed/evaluate_keypoints.json")
+FAILURE_PAIR = ("heatmap", "regression")
+
+
+def load_method(path: Path, subpixel: bool):
+    """Model (weights loaded) and codec of the checkpoint at ``path``, with its config."""
+    checkpoint = load_checkpoint(path)
+    config = MethodConfig.from_meta(checkpoint.get("config"), path)
+    model = build_model(config)
+    try:
+        model.load_state_dict(checkpoint["model"])
+    except (KeyError, RuntimeError):
+        raise UserError(f"{path}: weights do not match the keypoint model config in the checkpoint") from None
+    return model, make_codec(config, subpixel), config
+
+
+def write_predictions(path: Path, image_ids: torch.Tensor, keypoints: torch.Tensor) -> None:
+    """``[{"image_id", "keypoints": [[x, y], ...]}]`` in image pixels."""
+    entries = [
+        {"image_id": int(image_id), "keypoints": [[round(x, 3), round(y, 3)] for x, y in points]}
+        for image_id, points in zip(image_ids.tolist(), keypoints.tolist(), strict=True)
+    ]
+    write_json(path, entries)
+
+
+def draw_figures(folder: Path, val, predictions: dict[str, torch.Tensor], groups: dict, params) -> None:
+    """Predictions of every method on the first val images, and a few images of each failure group."""
+    count = min(params.drawn_images, len(val.images))
+    first = {name: points[:count] for name, points in predictions.items()}
+    title = "ground truth (green) vs prediction (red)"
+    draw_predictions(val.images[:count], val.keypoints[:count], first, folder / "predictions.png", title, val.image_ids)
+    for group, indices in groups.items():
+        chosen = indices[: params.failure_images]
+        if len(chosen):
+            picked = {name: points[chosen] for name, points in predictions.items()}
+            path = folder / f"failures_{group}.png"
+            draw_predictions(val.images[chosen], val.keypoints[chosen], picked, path, group, val.image_ids[chosen])
+
+
+def main() -> None:
+    params = read_keypoints()
+    for name in FAILURE_PAIR:
+        params.method(name)
+    variants = ablation_names()
+    runtime = runtime_from_params()
+    val = load_keypoints(DATA_ROOT, "val")
+    names = list(params.methods) + [f"ablation_{variant}" for variant in variants]
+    scores, latency, predictions = {}, {}, {}
+    for name in names:
+        model, codec, config = load_method(MODELS / f"{name}.pt", params.subpixel)
+        model = model.to(runtime.device, memory_format=torch.channels_last)
+        predictions[name] = predict(model, codec, val.images, runtime)
+        write_predictions(PREDICTIONS / f"keypoints_val_{name}.json", val.image_ids, predictions[name])
+        scores[name] = method_scores(predictions[name], val.keypoints, val.keypoint_names)
+        scores[name] |= {"params": parameter_count(model), "config": config.to_meta()}
+        latency[name] = latency_ms(model, codec, val.images[:1], runtime)
+    methods = {name: predictions[name] for name in params.methods}
+    groups = failure_groups(predictions["heatmap"], predictions["regression"], val.keypoints)
+    metrics = {name: scores[name] for name in params.methods}
+    metrics["ablations"] = {variant: scores[f"ablation_{variant}"] for variant in variants}
+    metrics["ceiling"] = ceilings(val.keypoints)
+    metrics["failure_cases"] = {group: len(indices) for group, indices in groups.items()}
+    metrics["decoding"] = {"subpixel": params.subpixel, "val_images": len(val.images)}
+    write_json(METRICS, metrics)
+    write_json(SPEED, {"latency_ms_per_image": latency, "batch_size": 1, "runtime": runtime.describe()})
+    write_history(PLOTS / "pck.csv", pck_table(methods, val.keypoints))
+    with atomic_path(PLOTS / "images") as folder:
+        folder.mkdir()
+        draw_figures(folder, val, methods, groups, params)
+
+
+if __name__ == "__main__":
+    run_stage(main)
