@@ -14,19 +14,15 @@ Run from the repository root: ``python -m benchmarks.keypoint_throughput``.
 
 import os
 import statistics
-import tempfile
-import time
 from pathlib import Path
 
-import torch
-
+from benchmarks.step_timer import fit_step_seconds
 from locate.atomic import write_json
 from locate.data.datasets import load_keypoints
 from locate.keypoints.config import ablation_names, read_ablation, read_keypoints
 from locate.keypoints.method import MethodConfig, build_model
 from locate.keypoints.trainer import loss_step, split_batches
-from locate.runtime import runtime_from_params, seed_everything
-from locate.training import Batches, FitOutputs, fit
+from locate.runtime import runtime_from_params
 
 BATCH_SIZE = 32
 WARMUP = 3
@@ -34,27 +30,6 @@ STEPS = 8
 PROJECTED_EPOCHS = 30
 PROJECTED_IMAGES = 1000
 RESULT = Path("benchmarks/results/keypoint_throughput.json")
-
-
-def step_seconds(config: MethodConfig, images: Batches, runtime, name: str) -> list[float]:
-    """Seconds of each training step after the warm-up, measured inside :func:`fit`."""
-    generator = seed_everything(0)
-    model = build_model(config).to(runtime.device, memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    compute_loss = loss_step(config)
-    stamps: list[float] = []
-
-    def timed_loss(model, batch):
-        if model.training:
-            stamps.append(time.perf_counter())
-        return compute_loss(model, batch)
-
-    val = Batches({key: tensor[:BATCH_SIZE] for key, tensor in images.tensors.items()}, BATCH_SIZE)
-    with tempfile.TemporaryDirectory() as folder:
-        outputs = FitOutputs(Path(folder) / "history.csv", Path(folder) / "model.pt", {})
-        fit(model, optimizer, timed_loss, images, val, 1, runtime, outputs, generator, name=name)
-    intervals = [later - earlier for earlier, later in zip(stamps, stamps[1:], strict=False)]
-    return intervals[WARMUP:]
 
 
 def configs() -> dict[str, MethodConfig]:
@@ -84,7 +59,10 @@ def main() -> None:
         speed_key = (config.model, config.heatmap_size, config.skips)
         same = next((m for m in measured.values() if m["speed_key"] == list(speed_key)), None)
         if same is None:
-            seconds = statistics.median(step_seconds(config, split_batches(config, subset, BATCH_SIZE), runtime, name))
+            batches = split_batches(config, subset, BATCH_SIZE)
+            seconds = statistics.median(
+                fit_step_seconds(build_model(config), loss_step(config), batches, runtime, WARMUP)
+            )
             images_per_second = BATCH_SIZE / seconds
         else:
             images_per_second = same["train_images_per_second"]

@@ -10,6 +10,8 @@ import pandas as pd  # noqa: E402
 
 from locate.atomic import atomic_path  # noqa: E402
 
+CEILINGS = ("random_assignment", "best_possible")
+
 
 def save_figure(figure: plt.Figure, path: str | Path) -> None:
     """Save ``figure`` as PNG atomically and close it."""
@@ -43,12 +45,12 @@ def loss_curves(histories: dict[str, pd.DataFrame], parts: list[str], title: str
 def pck_curves(pck: pd.DataFrame, title: str) -> plt.Figure:
     """PCK against threshold, one line per column of ``pck`` (index column ``threshold``).
 
-    Symmetric columns are dashed, ceiling columns dotted grey.
+    Symmetric columns are dashed, the ceilings (:data:`CEILINGS`) grey.
     """
     figure, axis = plt.subplots(figsize=(6.4, 4.4))
     for index, column in enumerate(c for c in pck.columns if c != "threshold"):
-        if "ceiling" in column:
-            style = {"color": "0.5", "linestyle": ":" if "random" in column else "-."}
+        if column in CEILINGS:
+            style = {"color": "0.5", "linestyle": ":" if column == "random_assignment" else "-."}
         else:
             style = {"color": f"C{index}", "linestyle": "--" if "symmetric" in column else "-", "marker": "o"}
         axis.plot(pck["threshold"], pck[column], label=column, **style)
@@ -62,10 +64,10 @@ def pck_curves(pck: pd.DataFrame, title: str) -> plt.Figure:
 
 
 def pr_curves(curves: pd.DataFrame, title: str) -> plt.Figure:
-    """Precision against recall per class; ``curves`` has columns class, recall, precision."""
+    """Precision against recall per class; ``curves`` has a ``recall`` column and one per class."""
     figure, axis = plt.subplots(figsize=(5.6, 4.4))
-    for name, curve in curves.groupby("class", sort=False):
-        axis.plot(curve["recall"], curve["precision"], label=str(name))
+    for name in (column for column in curves.columns if column != "recall"):
+        axis.plot(curves["recall"], curves[name], label=name)
     axis.set_xlabel("recall")
     axis.set_ylabel("precision")
     axis.set_xlim(0, 1.01)

@@ -46,10 +46,11 @@ def _render_scenes(job: tuple[Path, list[int], list[list[Shape]]]) -> list[list[
     return visibilities
 
 
-def _render_figures(job: tuple[Path, list[int], list[list[list[int]]]]) -> None:
+def _render_figures(job: tuple[Path, list[int], list[list[list[int]]]]) -> list[None]:
     folder, image_ids, figures = job
     for image_id, keypoints in zip(image_ids, figures, strict=True):
         _save_png(render_figure(keypoints), folder / f"{image_id:06d}.png")
+    return [None] * len(image_ids)
 
 
 def _chunks(folder: Path, image_ids: range, items: list, count: int) -> list[tuple]:
@@ -60,16 +61,23 @@ def _chunks(folder: Path, image_ids: range, items: list, count: int) -> list[tup
     ]
 
 
-def _write_detection(root: Path, ids: dict[str, range], scenes: list, pool: ProcessPoolExecutor, jobs: int) -> None:
-    annotation_id = 1
+def _render_splits(root: Path, ids: dict[str, range], items: list, render, pool: ProcessPoolExecutor, jobs: int):
+    """Render every split's ``items`` into ``root/<split>/`` in the pool; yield (split, ids, items, results)."""
     offset = 0
     for split, image_ids in ids.items():
         folder = root / split
         folder.mkdir(parents=True)
-        split_scenes = scenes[offset : offset + len(image_ids)]
+        split_items = items[offset : offset + len(image_ids)]
         offset += len(image_ids)
-        chunks = _chunks(folder, image_ids, split_scenes, jobs)
-        visibilities = [v for chunk in pool.map(_render_scenes, chunks) for v in chunk]
+        results = [
+            result for chunk in pool.map(render, _chunks(folder, image_ids, split_items, jobs)) for result in chunk
+        ]
+        yield split, image_ids, split_items, results
+
+
+def _write_detection(root: Path, ids: dict[str, range], scenes: list, pool: ProcessPoolExecutor, jobs: int) -> None:
+    annotation_id = 1
+    for split, image_ids, split_scenes, visibilities in _render_splits(root, ids, scenes, _render_scenes, pool, jobs):
         annotations = []
         for image_id, shapes, visible in zip(image_ids, split_scenes, visibilities, strict=True):
             for shape, visibility in zip(shapes, visible, strict=True):
@@ -80,13 +88,7 @@ def _write_detection(root: Path, ids: dict[str, range], scenes: list, pool: Proc
 
 
 def _write_keypoints(root: Path, ids: dict[str, range], figures: list, pool: ProcessPoolExecutor, jobs: int) -> None:
-    offset = 0
-    for split, image_ids in ids.items():
-        folder = root / split
-        folder.mkdir(parents=True)
-        split_figures = figures[offset : offset + len(image_ids)]
-        offset += len(image_ids)
-        list(pool.map(_render_figures, _chunks(folder, image_ids, split_figures, jobs)))
+    for split, image_ids, split_figures, _ in _render_splits(root, ids, figures, _render_figures, pool, jobs):
         images = [keypoint_image_entry(i, f) for i, f in zip(image_ids, split_figures, strict=True)]
         (root / f"{split}.json").write_text(json.dumps(keypoint_document(images), indent=1) + "\n")
 

@@ -21,7 +21,9 @@ def level_anchors(feature_size: int, stride: float, sizes: list[float]) -> torch
     return torch.stack([cx - half, cy - half, cx + half, cy + half], dim=-1).reshape(-1, 4)
 
 
-def all_anchors(image_size: int, feature_sizes: list[int], sizes: list[list[float]]) -> tuple[torch.Tensor, torch.Tensor]:
+def all_anchors(
+    image_size: int, feature_sizes: list[int], sizes: list[list[float]]
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Anchors of every level: ``(anchors Tensor[A, 4] xyxy, level Tensor[A] int64 0..L-1)``."""
     per_level = [level_anchors(f, image_size / f, s) for f, s in zip(feature_sizes, sizes, strict=True)]
     levels = torch.cat([torch.full((len(a),), index, dtype=torch.int64) for index, a in enumerate(per_level)])

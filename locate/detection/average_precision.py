@@ -65,7 +65,7 @@ class Evaluation:
 
 
 def coco_iou(detections: np.ndarray, truths: np.ndarray) -> np.ndarray:
-    """IoU ``[..., D, M]`` of xywh ``detections [..., D, 4]`` and ``truths [..., M, 4]``, computed as pycocotools does."""
+    """IoU ``[..., D, M]`` of xywh ``detections [..., D, 4]`` and ``truths [..., M, 4]``, as pycocotools computes it."""
     dx, dy, dw, dh = (detections[..., :, None, i] for i in range(4))
     gx, gy, gw, gh = (truths[..., None, :, i] for i in range(4))
     width = np.minimum(dx + dw, gx + gw) - np.maximum(dx, gx)
@@ -94,8 +94,8 @@ def _outside(boxes: np.ndarray, area_range: tuple[float, float]) -> np.ndarray:
 class _Layout:
     """Detections and objects of each (image, class) group that has detections, padded.
 
-    det_slot: ``[G, Dmax]`` detection index or -1 (score order); gt_slot: ``[G, Mmax]`` object index or -1 (input order);
-    det_order: kept detections (within the cap) in per-image score order; det_rank: their rank in their group.
+    det_slot: ``[G, Dmax]`` detection index or -1, in decreasing score order, at most the cap per group;
+    gt_slot: ``[G, Mmax]`` object index or -1, in input order.
     """
 
     det_slot: np.ndarray
@@ -118,7 +118,7 @@ def _group_layout(truth: GroundTruth, detections: ScoredBoxes, max_detections: i
     in_group[in_group] = groups[position[in_group]] == gt_key[gt_order][in_group]
     gt_order, gt_group = gt_order[in_group], position[in_group]
     gt_rank = _rank_within(gt_group)
-    gt_slot = np.full((len(groups), int(gt_rank.max(initial=-1)) + 1), -1, dtype=np.int64)
+    gt_slot = np.full((len(groups), max(int(gt_rank.max(initial=-1)) + 1, 1)), -1, dtype=np.int64)
     gt_slot[gt_group, gt_rank] = gt_order
     return _Layout(det_slot, gt_slot)
 
@@ -193,13 +193,8 @@ def evaluate(
 
 
 def _score_order(detections: ScoredBoxes, chosen: np.ndarray) -> np.ndarray:
-    """Order of ``chosen`` detections: decreasing score; ties by image id, then by rank in the image."""
-    scores = -detections.scores[chosen].astype(np.float64)
-    images = detections.image_ids[chosen]
-    in_image = np.lexsort((chosen, scores, images))
-    rank = np.empty(len(chosen), dtype=np.int64)
-    rank[in_image] = np.arange(len(chosen))
-    return np.lexsort((rank, scores))
+    """Order of ``chosen`` detections: decreasing score; ties by image id, then by input order."""
+    return np.lexsort((chosen, detections.image_ids[chosen], -detections.scores[chosen].astype(np.float64)))
 
 
 def _precision_recall(matched: np.ndarray, ignored: np.ndarray, positives: int) -> tuple[np.ndarray, np.ndarray]:

@@ -17,10 +17,11 @@ def box_iou(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
 
     Leading dimensions broadcast; an empty union gives IoU 0.
     """
-    top_left = torch.maximum(first[..., :, None, :2], second[..., None, :, :2])
-    bottom_right = torch.minimum(first[..., :, None, 2:], second[..., None, :, 2:])
-    size = (bottom_right - top_left).clamp(min=0)
-    intersection = size[..., 0] * size[..., 1]
+    a1, b1, a2, b2 = (first[..., :, None, i] for i in range(4))
+    c1, d1, c2, d2 = (second[..., None, :, i] for i in range(4))
+    width = (torch.minimum(a2, c2) - torch.maximum(a1, c1)).clamp_(min=0)
+    height = (torch.minimum(b2, d2) - torch.maximum(b1, d1)).clamp_(min=0)
+    intersection = width.mul_(height)
     union = box_area(first)[..., :, None] + box_area(second)[..., None, :] - intersection
     return torch.where(union > 0, intersection / union.clamp(min=torch.finfo(union.dtype).tiny), 0.0)
 
@@ -42,32 +43,58 @@ def xyxy_to_xywh(boxes: torch.Tensor) -> torch.Tensor:
     return torch.cat([boxes[..., :2], boxes[..., 2:] - boxes[..., :2]], dim=-1)
 
 
+def overlapping_pairs(boxes: torch.Tensor, iou_threshold: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pairs ``(first Tensor[P], second Tensor[P])`` of distinct ``boxes: Tensor[N, 4]`` xyxy with IoU > a threshold.
+
+    Each unordered pair appears once. Only pairs whose x ranges overlap are compared: in
+    order of ``x1``, box i is compared with the following boxes that start before its
+    ``x2``, a band of the IoU matrix rather than the whole matrix.
+    """
+    count = len(boxes)
+    by_x = torch.argsort(boxes[:, 0], stable=True)
+    starts = boxes[by_x, 0].contiguous()
+    position = torch.arange(count, device=boxes.device)
+    reach = torch.searchsorted(starts, boxes[by_x, 2].contiguous(), side="left")
+    width = (reach - position - 1).clamp(min=0)
+    band = int(width.max()) if count else 0
+    offset = torch.arange(1, band + 1, device=boxes.device)
+    inside = offset[None, :] <= width[:, None]  # [N, band]
+    first = by_x[position[:, None].expand(-1, band)[inside]]
+    second = by_x[(position[:, None] + offset[None, :])[inside]]
+    over = box_iou(boxes[first][:, None], boxes[second][:, None])[:, 0, 0] > iou_threshold
+    return first[over], second[over]
+
+
 def nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -> torch.Tensor:
     """Greedy NMS: indices ``Tensor[K]`` (int64, by decreasing score) of the boxes kept.
 
     boxes: ``Tensor[N, 4]`` xyxy; scores: ``Tensor[N]``. A box is dropped when its IoU
     with a kept box of higher score is above ``iou_threshold``. The greedy result is the
-    unique fixed point of ``keep[i] = not any(keep[j] and IoU[j, i] > t for j before i)``;
-    it is reached by iterating that rule on the whole IoU matrix, a few matrix passes
+    unique fixed point of ``keep[j] = not any(keep[i] for i ranked before j with IoU[i, j] > t)``;
+    it is reached by iterating that rule over the overlapping pairs, a few vector passes
     instead of a Python loop over boxes.
     """
     order = torch.sort(scores, descending=True, stable=True).indices
-    ranked = boxes[order]
-    overlaps = torch.triu(box_iou(ranked, ranked) > iou_threshold, diagonal=1)
+    rank = torch.empty_like(order)
+    rank[order] = torch.arange(len(order), device=order.device)
+    first, second = overlapping_pairs(boxes, iou_threshold)
+    earlier_first = rank[first] < rank[second]
+    winner = torch.where(earlier_first, first, second)
+    loser = torch.where(earlier_first, second, first)
     keep = torch.ones(len(order), dtype=torch.bool, device=boxes.device)
     while True:
-        suppressed = (overlaps & keep[:, None]).any(dim=0)
-        updated = ~suppressed
-        if torch.equal(updated, keep):
-            return order[keep]
-        keep = updated
+        suppressed = torch.zeros(len(order), device=boxes.device).index_add_(0, loser, keep[winner].float()) > 0
+        if torch.equal(~suppressed, keep):
+            return order[keep[order]]
+        keep = ~suppressed
 
 
 def batched_nms(boxes: torch.Tensor, scores: torch.Tensor, groups: torch.Tensor, iou_threshold: float) -> torch.Tensor:
     """NMS within each group (e.g. image x class): indices ``Tensor[K]`` kept, by decreasing score.
 
     boxes: ``Tensor[N, 4]`` xyxy; scores: ``Tensor[N]``; groups: int ``Tensor[N]``. Boxes of
-    different groups are shifted apart by more than their extent so they never overlap.
+    different groups are shifted apart by more than their extent so they never overlap
+    (nor share an x range, which keeps :func:`overlapping_pairs` to the boxes of one group).
     """
     if boxes.numel() == 0:
         return torch.empty(0, dtype=torch.int64, device=boxes.device)

@@ -91,3 +91,20 @@ class Detector(nn.Module):
             features = block(features)
             outputs.append(head(features))
         return torch.cat(outputs, dim=1)
+
+
+def fold_batch_norm(model: Detector) -> Detector:
+    """``model`` (in eval mode) with each batch norm folded into the convolution before it, in place.
+
+    Inference only: the running statistics and affine parameters become the conv's
+    weight scale and bias; outputs equal the unfolded model's up to float rounding.
+    """
+    for block in [*model.stem, *model.blocks]:
+        conv, norm = block[0], block[1]
+        scale = norm.weight / torch.sqrt(norm.running_var + norm.eps)
+        folded = nn.Conv2d(conv.in_channels, conv.out_channels, 3, stride=conv.stride, padding=1, bias=True)
+        with torch.no_grad():
+            folded.weight.copy_(conv.weight * scale[:, None, None, None])
+            folded.bias.copy_(norm.bias - norm.running_mean * scale)
+        block[0], block[1] = folded.to(conv.weight.device, memory_format=torch.channels_last), nn.Identity()
+    return model

@@ -55,7 +55,7 @@ def _level_candidates(scores: torch.Tensor, first: int, settings: PostprocessSet
 def postprocess(
     outputs: torch.Tensor, anchors: torch.Tensor, levels: torch.Tensor, image_size: int, settings: PostprocessSettings
 ) -> Detections:
-    """Detections of ``outputs: Tensor[B, A, 5 + C]`` given ``anchors: Tensor[A, 4]`` xyxy and their ``levels: Tensor[A]``.
+    """Detections of ``outputs: Tensor[B, A, 5 + C]``, given ``anchors: Tensor[A, 4]`` xyxy and ``levels: Tensor[A]``.
 
     Per image and level the ``top_k_per_level`` (anchor, class) pairs above the score
     threshold are decoded, clipped to the image, suppressed by NMS within each image and

@@ -50,9 +50,10 @@ def _chunk_targets(boxes, labels, visibility, anchors, thresholds, min_visibilit
     gt_visibility, _ = pad_per_image([v.float() for v in visibility])
     matched = match_anchors(anchors, gt_boxes, valid, gt_visibility < min_visibility, thresholds)
     positive = matched >= 0
-    index = matched.clamp(min=0)
-    matched_boxes = torch.gather(gt_boxes, 1, index[..., None].expand(-1, -1, 4))
-    offsets = torch.where(positive[..., None], encode(matched_boxes, anchors.expand_as(matched_boxes)), 0.0)
-    class_labels = torch.gather(gt_labels, 1, index) + 1
-    target_labels = torch.where(positive, class_labels, torch.where(matched == IGNORE, IGNORED_LABEL, 0))
+    image, anchor = positive.nonzero(as_tuple=True)
+    gt = matched[image, anchor]
+    offsets = torch.zeros(*matched.shape, 4)
+    offsets[image, anchor] = encode(gt_boxes[image, gt], anchors[anchor])
+    target_labels = torch.where(matched == IGNORE, IGNORED_LABEL, 0)
+    target_labels[image, anchor] = gt_labels[image, gt] + 1
     return AnchorTargets(target_labels.to(torch.int8), offsets)

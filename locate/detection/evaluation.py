@@ -1,0 +1,143 @@
+"""Evaluating a trained detector on a split: predictions, COCO-style metrics, scale analysis, latency."""
+
+import statistics
+import time
+from dataclasses import dataclass, fields
+
+import numpy as np
+import torch
+
+from locate.data.datasets import DetectionSplit
+from locate.detection.analysis import anchor_coverage, scale_specialization
+from locate.detection.average_precision import (
+    AREA_RANGES,
+    COCO_IOU_THRESHOLDS,
+    RECALL_POINTS,
+    GroundTruth,
+    ScoredBoxes,
+    evaluate,
+)
+from locate.detection.boxes import xyxy_to_xywh
+from locate.detection.postprocess import Detections, PostprocessSettings, postprocess
+from locate.runtime import Runtime
+from locate.training import images_to_input
+
+SIZE_NAMES = ("small", "medium", "large")  # the homework's names for circles, squares and triangles
+BOX_DECIMALS = 2
+SCORE_DECIMALS = 5
+
+
+@dataclass(frozen=True)
+class Predictor:
+    """A model in eval mode with its anchors ``[A, 4]`` xyxy, their levels ``[A]`` and postprocessing."""
+
+    model: torch.nn.Module
+    anchors: torch.Tensor
+    levels: torch.Tensor
+    image_size: int
+    settings: PostprocessSettings
+    runtime: Runtime
+
+    def __call__(self, images: torch.Tensor) -> Detections:
+        """Detections of uint8 ``images [B, 3, S, S]`` (image_index 0..B-1)."""
+        with torch.inference_mode(), self.runtime.autocast():
+            outputs = self.model(images_to_input(images.to(self.runtime.device)))
+        return postprocess(outputs.float().cpu(), self.anchors, self.levels, self.image_size, self.settings)
+
+
+def predict_split(predictor: Predictor, images: torch.Tensor, batch_size: int) -> Detections:
+    """Detections of all ``images [N, 3, S, S]``; ``image_index`` runs over the whole split."""
+    parts = []
+    for start in range(0, len(images), batch_size):
+        found = predictor(images[start : start + batch_size])
+        parts.append(Detections(found.image_index + start, found.boxes, found.scores, found.labels, found.levels))
+    return Detections(*(torch.cat([getattr(part, field.name) for part in parts]) for field in fields(Detections)))
+
+
+def latency_ms_per_image(predictor: Predictor, images: torch.Tensor, count: int) -> float:
+    """Median milliseconds of one batch-1 pass (inference and postprocessing) over ``count`` images after a warm-up."""
+    predictor(images[:1])
+    times = []
+    for index in range(count):
+        started = time.perf_counter()
+        predictor(images[index % len(images)][None])
+        times.append(time.perf_counter() - started)
+    return 1000 * statistics.median(times)
+
+
+def rounded_detections(split: DetectionSplit, detections: Detections) -> ScoredBoxes:
+    """Detections as COCO xywh float64 with image ids, rounded as written to the predictions file."""
+    boxes = np.round(xyxy_to_xywh(detections.boxes.double()).numpy(), BOX_DECIMALS)
+    scores = np.round(detections.scores.double().numpy(), SCORE_DECIMALS)
+    return ScoredBoxes(split.image_ids[detections.image_index].numpy(), detections.labels.numpy(), boxes, scores)
+
+
+def coco_results(boxes: ScoredBoxes) -> list[dict]:
+    """COCO results entries: ``image_id``, ``category_id``, ``bbox`` [x, y, w, h], ``score``."""
+    return [
+        {"image_id": int(i), "category_id": int(c), "bbox": [float(v) for v in b], "score": float(s)}
+        for i, c, b, s in zip(boxes.image_ids, boxes.labels, boxes.boxes, boxes.scores, strict=True)
+    ]
+
+
+def ground_truth(split: DetectionSplit, min_visibility: float = 0.0) -> GroundTruth:
+    """The split's objects as COCO xywh; objects less visible than ``min_visibility`` are ignored."""
+    counts = torch.tensor([len(b) for b in split.boxes])
+    boxes = torch.cat(split.boxes).reshape(-1, 4)
+    return GroundTruth(
+        split.image_ids.repeat_interleave(counts).numpy(),
+        torch.cat(split.labels).numpy(),
+        xyxy_to_xywh(boxes.double()).numpy(),
+        (torch.cat(split.visibility) < min_visibility).numpy(),
+    )
+
+
+def _number(value: float) -> float | None:
+    return None if np.isnan(value) else round(float(value), 6)
+
+
+def _per_level(counts: torch.Tensor) -> dict:
+    return {f"scale{level + 1}": dict(zip(SIZE_NAMES, row, strict=True)) for level, row in enumerate(counts.tolist())}
+
+
+@dataclass(frozen=True)
+class DetectorReport:
+    """metrics: the JSON of ``metrics/detector.json``; pr_rows: (recall, precision of each class) at IoU 0.5
+    on COCO's 101 recall points (empty for a class without objects);
+    scale_rows: (scale, small, medium, large) true positives per scale."""
+
+    metrics: dict
+    pr_rows: list[tuple]
+    scale_rows: list[tuple[str, int, int, int]]
+
+
+def detector_report(split: DetectionSplit, found: ScoredBoxes, levels: torch.Tensor, anchors: torch.Tensor,
+                    anchor_levels: torch.Tensor, visible_threshold: float) -> DetectorReport:
+    """All metrics of ``found`` (detections in the split's order, their ``levels [D]``) against ``split``."""
+    names = split.category_names
+    classes, num_levels = len(names), int(anchor_levels.max()) + 1
+    truth = ground_truth(split)
+    full = evaluate(truth, found, classes, COCO_IOU_THRESHOLDS)
+    ap50 = full.average_precision[0]
+    by_size = {size: evaluate(truth, found, classes, [0.5], AREA_RANGES[size]).mean_average_precision()
+               for size in ("small", "medium", "large")}
+    visible = evaluate(ground_truth(split, visible_threshold), found, classes, [0.5]).mean_average_precision()
+    specialization = scale_specialization(torch.from_numpy(full.true_positive[0]), levels,
+                                          torch.from_numpy(found.labels), num_levels, classes)
+    coverage = anchor_coverage(torch.cat(split.boxes).reshape(-1, 4), torch.cat(split.labels), anchors, anchor_levels,
+                               num_levels, classes)
+    metrics = {
+        "map50": _number(np.nanmean(ap50)),
+        "map50_95": _number(full.mean_average_precision()),
+        "ap50": {name: _number(ap50[index]) for index, name in enumerate(names)},
+        "ap50_by_size": {size: _number(value) for size, value in by_size.items()},
+        "map50_visible": _number(visible),
+        "recall_ceiling": _number(float((torch.cat(split.visibility) > 0).float().mean())),
+        "scale_specialization": _per_level(specialization),
+        "anchor_coverage": _per_level(coverage),
+        "detections": len(found.scores),
+    }
+    precision = [[round(float(p), 6) if p > -1 else "" for p in full.precision[0, index]] for index in range(classes)]
+    pr_rows = [(round(float(r), 2), *column) for r, *column in zip(RECALL_POINTS, *precision, strict=True)]
+    scale_rows = [(f"scale{level + 1}", *row) for level, row in enumerate(specialization.tolist())]
+    return DetectorReport(metrics, pr_rows, scale_rows)

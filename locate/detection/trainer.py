@@ -1,0 +1,57 @@
+"""Training the detector with the shared epoch loop: anchor targets once, then :func:`locate.training.fit`."""
+
+from dataclasses import dataclass
+
+import torch
+
+from locate.data.datasets import DetectionSplit
+from locate.detection.loss import LossWeights, detection_loss
+from locate.detection.matcher import MatchThresholds
+from locate.detection.model import Detector, DetectorConfig
+from locate.detection.targets import anchor_targets
+from locate.runtime import Runtime
+from locate.training import Batches, FitOutputs, fit, images_to_input
+
+LR_SCHEDULES = ("constant", "cosine")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Optimisation: Adam at ``lr``, ``lr_schedule`` (constant, or cosine decay to 0 over the epochs)."""
+
+    batch_size: int
+    epochs: int
+    lr: float
+    lr_schedule: str
+    seed: int
+
+
+def split_batches(split: DetectionSplit, config: DetectorConfig, thresholds: MatchThresholds, min_visibility: float,
+                  batch_size: int) -> Batches:
+    """The split's images (uint8 ``[N, 3, S, S]``) with their anchor targets, computed once, as batches."""
+    anchors, _ = config.anchors()
+    targets = anchor_targets(split.boxes, split.labels, split.visibility, anchors, thresholds, min_visibility)
+    return Batches({"images": split.images, "labels": targets.labels, "offsets": targets.offsets}, batch_size)
+
+
+def loss_function(weights: LossWeights):
+    """``compute_loss(model, batch)`` for :func:`fit`: the detection loss of one batch."""
+
+    def compute_loss(model: torch.nn.Module, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        outputs = model(images_to_input(batch["images"]))
+        return detection_loss(outputs, batch["labels"], batch["offsets"], weights)
+
+    return compute_loss
+
+
+def train_detector(config: DetectorConfig, train: Batches, val: Batches, recipe: Recipe, weights: LossWeights,
+                   runtime: Runtime, outputs: FitOutputs, generator: torch.Generator) -> list[dict]:
+    """Build the model (channels-last on ``runtime.device``), train it; returns the history rows."""
+    model = Detector(config).to(runtime.device, memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
+    scheduler = None
+    if recipe.lr_schedule == "cosine":
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=recipe.epochs)
+    compute_loss = loss_function(weights)
+    return fit(model, optimizer, compute_loss, train, val, recipe.epochs, runtime, outputs, generator, scheduler,
+               name="detector")

@@ -1,0 +1,51 @@
+"""Loss: hard-negative mining per image, finite and decreasing on a tiny overfit run."""
+
+import torch
+
+from locate.data.datasets import load_detection
+from locate.data.generate import generate_datasets
+from locate.detection.loss import LossWeights, detection_loss, hard_negatives
+from locate.detection.matcher import MatchThresholds
+from locate.detection.model import Detector, DetectorConfig
+from locate.detection.trainer import loss_function, split_batches
+
+WEIGHTS = LossWeights(objectness=1.0, classification=1.0, box=2.0, negatives_per_positive=3, smooth_l1_beta=1 / 9)
+TINY = DetectorConfig([4, 8, 8, 16, 16], [[16, 24, 32], [48, 64, 96], [96, 128, 192]], 3, 224)
+
+
+def test_hard_negatives_keep_each_images_highest_losses():
+    losses = torch.tensor([[0.1, 0.9, -torch.inf, 0.5, 0.3], [0.2, 0.1, 0.4, -torch.inf, -torch.inf]])
+    mask = hard_negatives(losses, torch.tensor([2, 5]))
+    assert mask.tolist() == [[False, True, False, True, False], [True, True, True, False, False]]
+
+
+def test_loss_parts_are_normalised_by_positives():
+    outputs = torch.zeros(1, 4, 8)
+    labels = torch.tensor([[1, 0, 0, -1]])
+    offsets = torch.zeros(1, 4, 4)
+    losses = detection_loss(outputs, labels, offsets, WEIGHTS)
+    log2 = torch.log(torch.tensor(2.0))
+    assert torch.allclose(losses["obj"], 3 * log2)  # one positive and both negatives, all at logit 0
+    assert torch.allclose(losses["cls"], torch.log(torch.tensor(3.0)))
+    assert losses["box"] == 0
+    assert torch.allclose(losses["total"], losses["obj"] + losses["cls"])
+
+
+def test_loss_finite_and_decreasing_on_tiny_overfit(tmp_path):
+    generate_datasets(tmp_path / "data", seed=3, num_train=2, num_val=1, workers=1)
+    split = load_detection(tmp_path / "data" / "detection", "train")
+    batch = next(split_batches(split, TINY, MatchThresholds(0.5, 0.3), 0.1, batch_size=2).iterate())
+    torch.manual_seed(0)
+    model = Detector(TINY)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    compute_loss = loss_function(WEIGHTS)
+    totals = []
+    for _ in range(12):
+        losses = compute_loss(model, batch)
+        assert all(torch.isfinite(value) for value in losses.values())
+        optimizer.zero_grad()
+        losses["total"].backward()
+        optimizer.step()
+        totals.append(losses["total"].item())
+    assert totals[-1] < 0.65 * totals[0]
+    assert max(totals[-3:]) < min(totals[:3])

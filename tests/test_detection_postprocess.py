@@ -1,0 +1,50 @@
+"""Postprocessing on hand-made outputs: scores, decoding, NMS, per-image cap, levels."""
+
+import torch
+
+from locate.detection.postprocess import PostprocessSettings, _rank_within, class_scores, postprocess
+
+ANCHORS = torch.tensor([[0.0, 0, 10, 10], [1, 0, 11, 10], [50, 50, 90, 90], [-5, -5, 5, 5]])
+LEVELS = torch.tensor([0, 0, 1, 1])
+SETTINGS = PostprocessSettings(score_threshold=0.1, nms_iou=0.5, top_k_per_level=10, max_detections=100)
+
+
+def outputs_with(objectness: list[list[float]], classes: list[list[int]]) -> torch.Tensor:
+    """Outputs ``[B, 4, 8]``: zero offsets, the given objectness logits, a confident class per anchor."""
+    outputs = torch.zeros(len(objectness), 4, 8)
+    outputs[..., 4] = torch.tensor(objectness)
+    outputs[..., 5:] = -10.0
+    for image, row in enumerate(classes):
+        for anchor, label in enumerate(row):
+            outputs[image, anchor, 5 + label] = 10.0
+    return outputs
+
+
+def test_class_scores_are_objectness_times_class_probability():
+    outputs = torch.zeros(1, 1, 8)
+    assert torch.allclose(class_scores(outputs), torch.full((1, 1, 3), 0.5 / 3))
+
+
+def test_decoding_nms_clipping_and_levels():
+    outputs = outputs_with([[5.0, 4.0, 3.0, 2.0], [-9.0, -9.0, 3.0, -9.0]], [[0, 0, 1, 2], [0, 0, 1, 0]])
+    found = postprocess(outputs, ANCHORS, LEVELS, 224, SETTINGS)
+    assert found.image_index.tolist() == [0, 0, 0, 1]
+    assert found.labels.tolist() == [0, 1, 2, 1]  # anchor 1 suppressed by anchor 0 (same class, IoU 0.82)
+    assert found.levels.tolist() == [0, 1, 1, 1]
+    assert torch.allclose(found.boxes[2], torch.tensor([0.0, 0, 5, 5]))  # clipped to the image
+    assert (found.scores[:2] >= found.scores[1:3]).all()  # by decreasing score within an image
+
+
+def test_cap_per_image_and_threshold():
+    outputs = outputs_with([[5.0, 4.0, 3.0, 2.0]] * 2, [[0, 1, 2, 0]] * 2)
+    settings = PostprocessSettings(score_threshold=0.1, nms_iou=0.5, top_k_per_level=10, max_detections=2)
+    found = postprocess(outputs, ANCHORS, LEVELS, 224, settings)
+    assert found.image_index.tolist() == [0, 0, 1, 1]
+    assert found.labels.tolist() == [0, 1, 0, 1]
+    strict = PostprocessSettings(score_threshold=0.999, nms_iou=0.5, top_k_per_level=10, max_detections=2)
+    assert len(postprocess(outputs, ANCHORS, LEVELS, 224, strict).scores) == 0
+
+
+def test_rank_within_runs():
+    assert _rank_within(torch.tensor([0, 0, 1, 3, 3, 3])).tolist() == [0, 1, 0, 0, 1, 2]
+    assert _rank_within(torch.zeros(0, dtype=torch.int64)).tolist() == []

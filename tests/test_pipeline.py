@@ -1,0 +1,109 @@
+"""The whole pipeline as DVC runs it, on tiny params in a temporary git repository.
+
+One `dvc repro` of every stage; then a change to one ablation's param must make DVC name
+and rerun only the stages that depend on it, leave the detector untouched, and show in
+`dvc metrics diff`; then two queued experiments must both appear in `dvc exp show`.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.stage_runner import REPO_ROOT
+
+COPIED = ("locate", "stages", "dvc.yaml", "params.yaml", ".dvcignore", ".gitignore", "pyproject.toml")
+
+
+def tiny_params() -> dict:
+    params = yaml.safe_load((REPO_ROOT / "params.yaml").read_text())
+    params["data"] |= {"num_train": 6, "num_val": 3}
+    params["runtime"] |= {"device": "cpu", "precision": "fp32", "threads": 1}
+    params["detector"] |= {"channels": [4, 4, 8, 8, 8], "epochs": 1, "batch_size": 4}
+    params["detector_eval"] |= {"batch_size": 3, "latency_images": 1, "drawn_images": 2}
+    params["keypoints"] |= {"epochs": 1, "batch_size": 4, "drawn_images": 2, "failure_images": 1}
+    return params
+
+
+def _run(repo: Path, *command: str) -> str:
+    env = os.environ | {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env |= {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    result = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, f"{' '.join(command)}\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def _dvc(repo: Path, *args: str) -> str:
+    return _run(repo, sys.executable, "-m", "dvc", *args)
+
+
+def _changed_stages(repo: Path) -> set[str]:
+    return set(json.loads(_dvc(repo, "status", "--json")))
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("pipeline")
+    for name in COPIED:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copyfile(source, folder / name)
+    (folder / "params.yaml").write_text(yaml.safe_dump(tiny_params(), sort_keys=False))
+    _run(folder, "git", "init", "-q")
+    _dvc(folder, "init", "-q")
+    _dvc(folder, "repro")
+    _run(folder, "git", "add", "-A")
+    _run(folder, "git", "commit", "-qm", "tiny pipeline")
+    return folder
+
+
+def test_repro_writes_every_declared_output(repo):
+    assert _changed_stages(repo) == set()
+    declared = yaml.safe_load((repo / "dvc.lock").read_text())["stages"]
+    for stage in declared.values():
+        for output in stage.get("outs", []):
+            assert (repo / output["path"]).exists(), output["path"]
+    assert (repo / "reports" / "report.md").is_file()
+
+
+def test_a_param_change_reruns_only_its_dependants(repo):
+    detector = (repo / "models" / "detector.pt").stat().st_mtime_ns
+    params = yaml.safe_load((repo / "params.yaml").read_text())
+    params["ablations"]["sigma_3"]["sigma"] = 2.5
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    assert _changed_stages(repo) == {"ablate_keypoints@sigma_3", "evaluate_keypoints", "report"}
+    log = _dvc(repo, "repro")
+    ran = {line.split("'")[1] for line in log.splitlines() if line.startswith("Running stage")}
+    assert ran == {"ablate_keypoints@sigma_3", "evaluate_keypoints", "report"}
+    assert (repo / "models" / "detector.pt").stat().st_mtime_ns == detector
+    diff = json.loads(_dvc(repo, "metrics", "diff", "--json"))
+    changed = {key for metrics in diff.values() for key in metrics}
+    assert any(key.startswith("ablations.sigma_3.") for key in changed)
+    _run(repo, "git", "checkout", "--", "params.yaml")
+    _dvc(repo, "checkout", "-q")
+
+
+def test_two_queued_experiments_show_up(repo):
+    for value in ("1", "3"):
+        _dvc(repo, "exp", "run", "--queue", "-S", f"keypoints.drawn_images={value}")
+    _dvc(repo, "queue", "start", "-j", "1")
+    for _ in range(900):
+        status = _dvc(repo, "queue", "status")
+        if "Queued" not in status and "Running" not in status:
+            break
+        time.sleep(1)
+    assert "Failed" not in status, status
+    shown = json.loads(_dvc(repo, "exp", "show", "--json"))
+    experiments = [exp for commit in shown for exp in (commit.get("experiments") or [])]
+    values = sorted(
+        exp["revs"][0]["data"]["params"]["params.yaml"]["data"]["keypoints"]["drawn_images"] for exp in experiments
+    )
+    assert values == [1, 3]
