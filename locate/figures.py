@@ -52,7 +52,7 @@ def pck_curves(pck: pd.DataFrame, title: str) -> plt.Figure:
         if column in CEILINGS:
             style = {"color": "0.5", "linestyle": ":" if column == "random_assignment" else "-."}
         else:
-            style = {"color": f"C{index}", "linestyle": "--" if "symmetric" in column else "-", "marker": "o"}
+            style = {"color": f"C{index}", "linestyle": "--" if column.startswith("symmetric_") else "-", "marker": "o"}
         axis.plot(pck["threshold"], pck[column], label=column, **style)
     axis.set_xlabel("threshold (share of the keypoints' bbox diagonal)")
     axis.set_ylabel("PCK")

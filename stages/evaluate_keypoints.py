@@ -7,6 +7,7 @@ the figures in ``plots/keypoints/images/`` and ``predictions/keypoints_val_<name
 """
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -17,8 +18,11 @@ from locate.errors import UserError, run_stage
 from locate.keypoints.config import ablation_names, read_keypoints
 from locate.keypoints.drawing import draw_predictions
 from locate.keypoints.evaluation import ceilings, failure_groups, latency_ms, method_scores, pck_table
-from locate.keypoints.method import MethodConfig, build_model, make_codec, predict
+from locate.keypoints.hand_pair import HandPairDecoder
+from locate.keypoints.heatmap_codec import HeatmapCodec
+from locate.keypoints.method import Codec, MethodConfig, build_model, make_codec, predict
 from locate.keypoints.models import parameter_count
+from locate.params import read_section, require
 from locate.runtime import runtime_from_params
 from locate.training import load_checkpoint, write_history
 
@@ -29,6 +33,27 @@ PLOTS = Path("plots/keypoints")
 METRICS = Path("metrics/keypoints.json")
 SPEED = Path("metrics/speed/evaluate_keypoints.json")
 FAILURE_PAIR = ("heatmap", "regression")
+
+
+@dataclass(frozen=True)
+class KeypointsEvalParams:
+    """Section ``keypoints_eval``: hand-pair decoding of heatmaps (radius in units of the
+    method's sigma, 0 = decode every keypoint independently) and its second-peak ratio."""
+
+    hand_pair_radius: float
+    hand_pair_min_ratio: float
+
+    def __post_init__(self) -> None:
+        require(self.hand_pair_radius >= 0, "keypoints_eval.hand_pair_radius", self.hand_pair_radius, "a number >= 0")
+        ratio = self.hand_pair_min_ratio
+        require(0 < ratio <= 1, "keypoints_eval.hand_pair_min_ratio", ratio, "a number in (0, 1]")
+
+
+def decoder(codec: Codec, params: KeypointsEvalParams) -> Codec | HandPairDecoder:
+    """``codec``, or for heatmaps with a positive radius, its hand-pair decoder."""
+    if isinstance(codec, HeatmapCodec) and params.hand_pair_radius > 0:
+        return HandPairDecoder(codec, params.hand_pair_radius * codec.sigma, params.hand_pair_min_ratio)
+    return codec
 
 
 def load_method(path: Path, subpixel: bool):
@@ -68,6 +93,7 @@ def draw_figures(folder: Path, val, predictions: dict[str, torch.Tensor], groups
 
 def main() -> None:
     params = read_keypoints()
+    eval_params = read_section("keypoints_eval", KeypointsEvalParams)
     for name in FAILURE_PAIR:
         params.method(name)
     variants = ablation_names()
@@ -78,6 +104,7 @@ def main() -> None:
     scores, latency, predictions = {}, {}, {}
     for name in names:
         model, codec, config = load_method(MODELS / f"{name}.pt", params.subpixel)
+        codec = decoder(codec, eval_params)
         model = model.to(runtime.device, memory_format=torch.channels_last)
         predictions[name] = predict(model, codec, val.images, runtime)
         write_predictions(PREDICTIONS / f"keypoints_val_{name}.json", val.image_ids, predictions[name])
@@ -90,7 +117,11 @@ def main() -> None:
     metrics["ablations"] = {variant: scores[f"ablation_{variant}"] for variant in variants}
     metrics["ceiling"] = ceilings(val.keypoints)
     metrics["failure_cases"] = {group: len(indices) for group, indices in groups.items()}
-    metrics["decoding"] = {"subpixel": params.subpixel, "val_images": len(val.images)}
+    metrics["decoding"] = {
+        "subpixel": params.subpixel,
+        "hand_pair_radius": eval_params.hand_pair_radius,
+        "val_images": len(val.images),
+    }
     write_json(METRICS, metrics)
     speed = {"latency_ms_per_image": latency, "batch_size": 1, "eval_seconds": round(time.perf_counter() - started, 2)}
     write_json(SPEED, speed | {"runtime": runtime.describe()})

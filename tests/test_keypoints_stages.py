@@ -12,7 +12,7 @@ from locate.errors import UserError
 from stages import ablate_keypoints, evaluate_keypoints, train_keypoints
 from tests.stage_runner import repo_params, run_stage, write_params
 
-METHODS = ("heatmap", "regression", "regression_symmetric")
+METHODS = tuple(repo_params()["keypoints"]["methods"])
 VARIANTS = {"skips_off": {"skips": False}}
 NUM_VAL = 4
 
@@ -76,7 +76,8 @@ def test_evaluation_writes_metrics_predictions_plots(pipeline):
     with open(pipeline / "plots/keypoints/pck.csv") as file:
         rows = list(csv.DictReader(file))
     assert [float(row["threshold"]) for row in rows] == [0.05, 0.1, 0.15, 0.2]
-    expected = {"threshold", "random_assignment", "best_possible", *METHODS, *(f"{m}_symmetric" for m in METHODS)}
+    expected = {"threshold", "random_assignment", "best_possible", *(f"course_{m}" for m in METHODS)}
+    expected |= {f"symmetric_{m}" for m in METHODS}
     assert set(rows[0]) == expected
     assert (pipeline / "plots/keypoints/images/predictions.png").stat().st_size > 0
 

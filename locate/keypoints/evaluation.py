@@ -62,7 +62,7 @@ def failure_groups(heatmap: torch.Tensor, regression: torch.Tensor, truth: torch
 
 
 def pck_table(predictions: dict[str, torch.Tensor], truth: torch.Tensor) -> list[dict]:
-    """Rows ``{threshold, <name>, <name>_symmetric, ..., random_assignment, best_possible}``."""
+    """Rows ``{threshold, course_<name>, symmetric_<name>, ..., random_assignment, best_possible}``."""
     course = {name: pck(p, truth) for name, p in predictions.items()}
     symmetric = {name: pck(p, truth, symmetric=True) for name, p in predictions.items()}
     random_assignment, best_possible = random_assignment_ceiling(truth), best_possible_ceiling(truth)
@@ -71,8 +71,8 @@ def pck_table(predictions: dict[str, torch.Tensor], truth: torch.Tensor) -> list
         key = threshold_key(t)
         row = {"threshold": t}
         for name in predictions:
-            row[name] = round(course[name][key], DIGITS)
-            row[f"{name}_symmetric"] = round(symmetric[name][key], DIGITS)
+            row[f"course_{name}"] = round(course[name][key], DIGITS)
+            row[f"symmetric_{name}"] = round(symmetric[name][key], DIGITS)
         row["random_assignment"] = round(random_assignment[key], DIGITS)
         row["best_possible"] = round(best_possible[key], DIGITS)
         rows.append(row)
