@@ -244,6 +244,14 @@ def keypoint_method(inputs: ReportInputs) -> str:
     kp = inputs.params["keypoints"]
     methods = kp["methods"]
     method_rows = [[name, spec["model"], spec["loss"]] for name, spec in methods.items()]
+    radius = inputs.params.get("keypoints_eval", {}).get("hand_pair_radius", 0)
+    subpixel = " with sub-pixel refinement" if kp["subpixel"] else ""
+    pairs = (
+        f", the two hand channels as a pair (where both land within {radius} sigma of each other, the weaker"
+        " moves to the second peak of their sum)"
+        if radius
+        else ""
+    )
     time_rows = [
         [name, minutes(inputs.speed.get(f"train_keypoints_{name}", {}).get("train_seconds", 0))] for name in methods
     ]
@@ -254,7 +262,7 @@ def keypoint_method(inputs: ReportInputs) -> str:
 Both networks share an encoder of four Conv-BN-ReLU-MaxPool blocks (1 -> 32 -> 64 -> 128 -> 256 channels,
 128 -> 8 pixels). The heatmap network decodes with transposed convolutions and skip connections
 to {kp["heatmap_size"]}x{kp["heatmap_size"]} heatmaps, one per keypoint, trained by MSE against Gaussians of sigma
-{kp["sigma"]} cells (peak 1); it is decoded by the argmax{" with sub-pixel refinement" if kp["subpixel"] else ""}.
+{kp["sigma"]} cells (peak 1); it is decoded by the argmax{subpixel}{pairs}.
 The regression network pools the encoder globally and predicts the ten normalised coordinates
 through two dropout-regularised fully connected layers and a sigmoid, trained by MSE. The two
 hands cannot be told apart in an image, so `symmetric_mse` takes, per image, the smaller loss of
@@ -352,6 +360,13 @@ The heatmap model's course PCK is within {num(gap)} of the coin-flip ceiling at 
 symmetric PCK@0.05 is {num(heatmap["pck_symmetric"]["pck_05"])}; the difference to its course PCK@0.05,
 {num(heatmap["pck_symmetric"]["pck_05"] - heatmap["pck"]["pck_05"])}, is the share of keypoints lost to the hands'
 labels alone."""
+    if "heatmap_symmetric" in kp:
+        symmetric = kp["heatmap_symmetric"]
+        text += f"""
+
+**The heatmap model with the same loss.** Trained with the permutation-invariant hand loss, the heatmap
+network scores symmetric PCK@0.05 {num(symmetric["pck_symmetric"]["pck_05"])} (against
+{num(heatmap["pck_symmetric"]["pck_05"])} with plain MSE) and course PCK@0.05 {num(symmetric["pck"]["pck_05"])}."""
     if "regression_symmetric" in kp:
         symmetric = kp["regression_symmetric"]
         text += f"""

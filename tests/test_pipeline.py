@@ -74,6 +74,15 @@ def test_repro_writes_every_declared_output(repo):
     assert (repo / "reports" / "report.md").is_file()
 
 
+def test_every_named_plot_renders(repo, tmp_path):
+    rendered = json.loads(_dvc(repo, "plots", "show", "--json", "-o", str(tmp_path / "plots")))
+    assert not rendered.get("errors"), rendered.get("errors")
+    names = set(rendered["data"])
+    for plot in yaml.safe_load((repo / "dvc.yaml").read_text())["plots"]:
+        name = next(iter(plot)) if isinstance(plot, dict) else plot
+        assert any(name in rendered_name for rendered_name in names), (name, sorted(names))
+
+
 def test_a_param_change_reruns_only_its_dependants(repo):
     detector = (repo / "models" / "detector.pt").stat().st_mtime_ns
     params = yaml.safe_load((repo / "params.yaml").read_text())
