@@ -52,6 +52,16 @@ def threshold_label(key: str) -> str:
     return f"PCK@0.{key.removeprefix('pck_')}"
 
 
+def stage_times(speed: dict[str, dict]) -> list[list[str]]:
+    """Rows ``[stage, wall time]`` from each stage's speed JSON (train, eval or plain seconds)."""
+    rows = []
+    for stage, figures in sorted(speed.items()):
+        seconds = figures.get("train_seconds", figures.get("eval_seconds", figures.get("seconds")))
+        if seconds is not None:
+            rows.append([stage, minutes(seconds)])
+    return rows
+
+
 def table(header: list[str], rows: list[list[str]]) -> str:
     """A Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -424,11 +434,7 @@ def appendix(inputs: ReportInputs, params_text: str) -> str:
     """All hyperparameters, the environment and each stage's wall time."""
     env = inputs.environment
     packages = [[name, version] for name, version in env["packages"].items()]
-    times = []
-    for stage, speed in sorted(inputs.speed.items()):
-        seconds = speed.get("train_seconds", speed.get("eval_seconds", speed.get("seconds")))
-        if seconds is not None:
-            times.append([stage, minutes(seconds)])
+    times = stage_times(inputs.speed)
     machine = [[key, value] for key, value in env["machine"].items()]
     return f"""## Appendix
 

@@ -1,6 +1,6 @@
 """The results table the README carries, from the same inputs as the report."""
 
-from locate.report import THRESHOLDS, ReportInputs, minutes, num, table
+from locate.report import THRESHOLDS, ReportInputs, num, stage_times, table
 
 
 def summary_table(inputs: ReportInputs) -> str:
@@ -25,11 +25,7 @@ def summary_table(inputs: ReportInputs) -> str:
     for name, ceiling in kp["ceiling"].items():
         rows.append([f"ceiling: {name.replace('_', ' ')}", *(num(ceiling[t]) for t in THRESHOLDS)])
     keypoints = table(["keypoints", "PCK@0.05", "PCK@0.10", "PCK@0.15", "PCK@0.20"], rows)
-    times = []
-    for stage, speed in sorted(inputs.speed.items()):
-        seconds = speed.get("train_seconds", speed.get("eval_seconds", speed.get("seconds")))
-        if seconds is not None:
-            times.append([stage, minutes(seconds)])
+    times = stage_times(inputs.speed)
     device = inputs.environment["machine"]
     run = f"{device['training device']}, {device['training threads']} threads, {device['training precision']}"
     stages = table(["stage", "wall time"], times)
