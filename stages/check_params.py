@@ -1,0 +1,53 @@
+"""Check every section of ``params.yaml`` before any stage starts work.
+
+Each stage checks its own sections when it starts; this command checks all of them at
+once, with the same rules (types, ranges, unknown keys, every ablation variant), so that a
+mistake in a late stage's section is caught before the early stages spend time.
+``make repro`` and the CI workflow run it before ``dvc repro``. Exit code 2 and one line
+naming the key on the first mistake; prints the checked sections otherwise.
+
+Run from the repository root: ``python -m stages.check_params``.
+"""
+
+from locate.errors import UserError, run_stage
+from locate.keypoints.config import ablation_names, read_ablation, read_keypoints
+from locate.params import PARAMS_FILE, load_params, read_section
+from locate.runtime import RuntimeParams
+from stages.evaluate_detector import DetectorEvalParams
+from stages.evaluate_keypoints import KeypointsEvalParams
+from stages.generate import DataParams
+from stages.train_detector import DetectorParams
+
+SECTIONS = {
+    "data": DataParams,
+    "runtime": RuntimeParams,
+    "detector": DetectorParams,
+    "detector_eval": DetectorEvalParams,
+    "keypoints_eval": KeypointsEvalParams,
+}
+KNOWN_SECTIONS = (*SECTIONS, "keypoints", "ablations")
+
+
+def check_all_params() -> list[str]:
+    """Parse every section of params.yaml; returns the section names checked.
+
+    Raises UserError on the first mistake, including a top-level section no stage reads.
+    """
+    unknown = sorted(set(load_params()) - set(KNOWN_SECTIONS))
+    if unknown:
+        raise UserError(f"{PARAMS_FILE}: unknown section '{unknown[0]}'; allowed: {', '.join(KNOWN_SECTIONS)}")
+    for name, schema in SECTIONS.items():
+        read_section(name, schema)
+    keypoints = read_keypoints()
+    for variant in ablation_names():
+        read_ablation(variant, keypoints.heatmap)
+    return list(KNOWN_SECTIONS)
+
+
+def main() -> None:
+    sections = check_all_params()
+    print(f"{PARAMS_FILE}: all {len(sections)} sections valid ({', '.join(sections)})")
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,73 @@
+"""Every section of params.yaml is checked at once, before any stage runs.
+
+Each case breaks one key of the repository's params (a type, a range, a cross-key rule,
+an unknown key, a bad ablation variant) and expects a UserError naming that key; the
+command itself must end with exit code 2 and one line, and pass on the real params.
+"""
+
+import copy
+
+import pytest
+
+from locate.errors import UserError
+from stages.check_params import check_all_params
+from tests.stage_runner import repo_params, run_stage, write_params
+
+BAD_KEYS = [
+    (("data", "num_train"), 0, "data.num_train"),
+    (("data", "seed"), "641", "data.seed"),
+    (("runtime", "threads"), -1, "runtime.threads"),
+    (("runtime", "precision"), "fp8", "runtime.precision"),
+    (("detector", "negative_iou"), 0.6, "detector.negative_iou"),
+    (("detector", "positive_iou"), 1.5, "detector.positive_iou"),
+    (("detector", "anchor_sizes"), [[16], [32]], "detector.anchor_sizes"),
+    (("detector", "epochs"), 0, "detector.epochs"),
+    (("detector_eval", "nms_iou"), 0.0, "detector_eval.nms_iou"),
+    (("detector_eval", "score_threshold"), 1.0, "detector_eval.score_threshold"),
+    (("keypoints", "sigma"), -2.0, "keypoints.sigma"),
+    (("keypoints", "heatmap_size"), 48, "keypoints.heatmap_size"),
+    (("keypoints", "batch_size"), 2.5, "keypoints.batch_size"),
+    (("keypoints_eval", "hand_pair_min_ratio"), 0.0, "keypoints_eval.hand_pair_min_ratio"),
+    (("ablations", "sigma_3"), {"sigma": 0}, "ablations.sigma_3.sigma"),
+    (("ablations", "size_32"), {"heatmap_size": 33}, "ablations.size_32.heatmap_size"),
+    (("ablations", "skips_off"), {"skip": False}, "ablations.skips_off.skip"),
+]
+
+
+def _set(params: dict, path: tuple[str, ...], value: object) -> dict:
+    changed = copy.deepcopy(params)
+    changed[path[0]][path[1]] = value
+    return changed
+
+
+@pytest.mark.parametrize(("path", "value", "key"), BAD_KEYS, ids=[".".join(case[0]) for case in BAD_KEYS])
+def test_a_bad_value_in_any_section_names_its_key(tmp_path, monkeypatch, path, value, key):
+    write_params(tmp_path, _set(repo_params(), path, value))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UserError, match=f"params key '{key}'"):
+        check_all_params()
+
+
+def test_an_unknown_section_is_named(tmp_path, monkeypatch):
+    write_params(tmp_path, repo_params() | {"detectr": {"epochs": 3}})
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UserError, match="unknown section 'detectr'"):
+        check_all_params()
+
+
+def test_a_missing_section_is_named(tmp_path, monkeypatch):
+    params = repo_params()
+    del params["keypoints_eval"]
+    write_params(tmp_path, params)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UserError, match="missing section 'keypoints_eval'"):
+        check_all_params()
+
+
+def test_the_command_passes_the_real_params_and_fails_with_one_line(tmp_path):
+    write_params(tmp_path, repo_params())
+    assert run_stage(tmp_path, "check_params").returncode == 0
+    write_params(tmp_path, _set(repo_params(), ("detector_eval", "max_detections"), 0))
+    result = run_stage(tmp_path, "check_params")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "detector_eval.max_detections" in result.stderr
