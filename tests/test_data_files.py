@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from PIL import Image
 from pycocotools.coco import COCO
 
 from locate.data.coco import course_from_coco
@@ -117,6 +118,47 @@ def test_annotation_outside_its_image_is_a_user_error(small_data, tmp_path):
     (tmp_path / "detection" / "val.json").write_text(json.dumps(document))
     with pytest.raises(UserError, match="is not inside its image"):
         load_detection(tmp_path / "detection", "val")
+
+
+def _edit_json(path: Path, edit) -> None:
+    document = json.loads(path.read_text())
+    edit(document)
+    path.write_text(json.dumps(document))
+
+
+def _set_first(section: str, key: str, value):
+    return lambda document: document[section][0].__setitem__(key, value)
+
+
+@pytest.mark.parametrize(
+    ("task", "edit", "message"),
+    [
+        ("detection", _set_first("annotations", "image_id", 99999), "refers to unknown image 99999"),
+        ("detection", _set_first("annotations", "category_id", 7), "has unknown category 7"),
+        ("detection", _set_first("annotations", "bbox", [-3, 10, 20, 20]), "is not inside its image"),
+        ("detection", lambda d: d["annotations"][0].pop("bbox"), "each annotation must be an object with keys"),
+        ("keypoints", _set_first("images", "keypoints", [[10, 10]] * 4), "must have 5 keypoints"),
+        ("keypoints", _set_first("images", "keypoints", [[130, 10]] * 5), "has a keypoint outside the image"),
+        ("keypoints", lambda d: d.__setitem__("images", []), "the split has no images"),
+    ],
+    ids=["unknown-image", "unknown-category", "negative-box", "no-bbox", "keypoint-count", "keypoint-outside",
+         "empty-split"],
+)
+def test_bad_annotations_name_the_file(small_data, tmp_path, task, edit, message):
+    shutil.copytree(small_data / task, tmp_path / task)
+    _edit_json(tmp_path / task / "val.json", edit)
+    load = load_detection if task == "detection" else load_keypoints
+    with pytest.raises(UserError, match=message) as caught:
+        load(tmp_path / task, "val")
+    assert "val" in str(caught.value)
+
+
+def test_image_of_the_wrong_size_names_the_file(small_data, tmp_path):
+    shutil.copytree(small_data / "keypoints", tmp_path / "keypoints")
+    image = tmp_path / "keypoints" / "val" / "000012.png"
+    Image.open(image).resize((64, 64)).save(image)
+    with pytest.raises(UserError, match="000012.png: expected a 128x128 L image, got 64x64 L"):
+        load_keypoints(tmp_path / "keypoints", "val")
 
 
 def test_interrupted_generation_leaves_nothing(tmp_path, monkeypatch):
