@@ -1,0 +1,69 @@
+"""The detector and keypoint settings of params.yaml that our trainers and the plain references share.
+
+Read from ``params.yaml`` in the working directory (run benchmarks from the repository
+root), so that every benchmark trains what the stages train: same widths, anchors,
+matching thresholds, loss weights, batch sizes and learning rates.
+"""
+
+from dataclasses import dataclass
+
+from locate.detection.loss import LossWeights
+from locate.detection.matcher import MatchThresholds
+from locate.detection.model import DetectorConfig
+from locate.detection.trainer import Recipe as DetectorRecipe
+from locate.keypoints.config import read_keypoints
+from locate.keypoints.method import MethodConfig
+from locate.keypoints.trainer import Recipe as KeypointRecipe
+from locate.params import read_section
+from stages.train_detector import IMAGE_SIZE, DetectorParams
+
+
+@dataclass(frozen=True)
+class DetectorSettings:
+    """Model config, anchor matching, loss weights and recipe (batch size, lr, ...) of the ``detector`` section."""
+
+    config: DetectorConfig
+    thresholds: MatchThresholds
+    min_visibility: float
+    weights: LossWeights
+    recipe: DetectorRecipe
+
+
+@dataclass(frozen=True)
+class KeypointSettings:
+    """Model config (with MSE loss) and recipe of the ``keypoints`` section for one model."""
+
+    config: MethodConfig
+    recipe: KeypointRecipe
+
+
+def detector_settings(num_classes: int) -> DetectorSettings:
+    """The ``detector`` section for a dataset of ``num_classes`` categories."""
+    params = read_section("detector", DetectorParams)
+    return DetectorSettings(
+        config=DetectorConfig(params.channels, params.anchor_sizes, num_classes, IMAGE_SIZE),
+        thresholds=MatchThresholds(params.positive_iou, params.negative_iou),
+        min_visibility=params.min_visibility,
+        weights=LossWeights(params.objectness_weight, params.class_weight, params.box_weight,
+                            params.negatives_per_positive, params.smooth_l1_beta),
+        recipe=DetectorRecipe(params.batch_size, params.epochs, params.lr, params.lr_schedule, params.seed),
+    )
+
+
+KEYPOINT_MODELS = ("heatmap", "regression")
+
+
+def keypoint_settings(model: str) -> KeypointSettings:
+    """The ``keypoints`` section for ``model`` ("heatmap" or "regression"), trained with plain MSE."""
+    if model not in KEYPOINT_MODELS:
+        raise ValueError(f"keypoint model must be one of {', '.join(KEYPOINT_MODELS)}, got {model!r}")
+    params = read_keypoints()
+    config = MethodConfig(model, "mse", params.heatmap_size, params.sigma, params.skips)
+    return KeypointSettings(config, KeypointRecipe(params.batch_size, params.epochs, params.lr, params.seed))
+
+
+def batch_size(trainer: str) -> int:
+    """Training batch size of ``trainer`` ("detector", "heatmap" or "regression")."""
+    if trainer == "detector":
+        return read_section("detector", DetectorParams).batch_size
+    return keypoint_settings(trainer).recipe.batch_size

@@ -1,0 +1,107 @@
+"""Benchmarks: the plain references compute what our trainers compute; the helpers' arithmetic and parsing."""
+
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from benchmarks.average_precision_speed import coco_dataset, our_map, pycocotools_map, synthetic_detections
+from benchmarks.reference.detector_loss import batch_loss, match_image
+from benchmarks.reference.image_files import DetectionImages, KeypointImages
+from benchmarks.reference.keypoint_targets import gaussian_heatmaps, normalised_coordinates
+from benchmarks.repro_stages import run_stages, stage_order, table
+from benchmarks.scaling import growth_exponent, growth_verdict, memory_verdict
+from locate.data.datasets import load_detection, load_keypoints
+from locate.data.generate import generate_datasets
+from locate.detection.evaluation import coco_results, ground_truth
+from locate.detection.loss import LossWeights, detection_loss
+from locate.detection.matcher import MatchThresholds
+from locate.detection.model import DetectorConfig
+from locate.detection.targets import anchor_targets
+from locate.keypoints.heatmap_codec import HeatmapCodec
+from locate.keypoints.regression_codec import RegressionCodec
+
+WEIGHTS = LossWeights(objectness=1.0, classification=1.0, box=2.0, negatives_per_positive=3, smooth_l1_beta=1 / 9)
+THRESHOLDS = MatchThresholds(0.5, 0.3)
+MIN_VISIBILITY = 0.1
+CONFIG = DetectorConfig([4, 8, 8, 16, 16], [[16, 24, 32], [48, 64, 96], [96, 128, 192]], 3, 224)
+
+
+@pytest.fixture(scope="module")
+def data_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data")
+    generate_datasets(root, seed=5, num_train=8, num_val=6, workers=1)
+    return root
+
+
+def test_reference_detection_targets_and_loss_equal_ours(data_root):
+    split = load_detection(data_root / "detection", "train")
+    images = DetectionImages(data_root / "detection", "train")
+    items = [images[index] for index in range(len(images))]
+    assert torch.equal(torch.stack([image for image, _ in items]), split.images.float() / 255)
+    anchors, _ = CONFIG.anchors()
+    ours = anchor_targets(split.boxes, split.labels, split.visibility, anchors, THRESHOLDS, MIN_VISIBILITY)
+    for index, (_, target) in enumerate(items):
+        labels, offsets = match_image(anchors, target, THRESHOLDS, MIN_VISIBILITY)
+        assert torch.equal(labels, ours.labels[index].long())
+        assert torch.allclose(offsets, ours.offsets[index])
+    outputs = torch.randn(len(items), len(anchors), 8, generator=torch.Generator().manual_seed(0))
+    expected = detection_loss(outputs, ours.labels, ours.offsets, WEIGHTS)
+    reference = batch_loss(outputs, [target for _, target in items], anchors, THRESHOLDS, MIN_VISIBILITY, WEIGHTS)
+    for part, value in expected.items():
+        assert torch.allclose(reference[part], value, rtol=1e-5), part
+
+
+def test_reference_keypoint_targets_equal_our_codecs(data_root):
+    split = load_keypoints(data_root / "keypoints", "train")
+    heatmaps = KeypointImages(data_root / "keypoints", "train", lambda k: gaussian_heatmaps(k, 128, 64, 2.0))
+    assert torch.equal(torch.stack([heatmaps[i][0] for i in range(len(heatmaps))]), split.images.float() / 255)
+    edges = torch.tensor([[[0.0, 127.0], [-3.0, 130.0], [64.2, 10.7], [127.0, 0.0], [5.0, 5.0]]])
+    for keypoints in (split.keypoints, edges):
+        reference = torch.stack([gaussian_heatmaps(k, 128, 64, 2.0) for k in keypoints])
+        assert torch.allclose(reference, HeatmapCodec(128, 64, 2.0).encode(keypoints), atol=1e-6)
+        reference = torch.stack([normalised_coordinates(k, 128) for k in keypoints])
+        assert torch.equal(reference, RegressionCodec(128).encode(keypoints))
+
+
+def test_average_precision_benchmark_agrees_with_pycocotools(data_root):
+    split = load_detection(data_root / "detection", "val")
+    truth, image_ids = ground_truth(split), split.image_ids.numpy()
+    detections = synthetic_detections(truth, image_ids, 3)
+    ours = our_map(truth, detections, 3)
+    theirs = pycocotools_map(coco_dataset(truth, image_ids, 3), coco_results(detections))
+    assert np.allclose(ours, theirs, atol=1e-12)
+    assert 0 < ours[1] < ours[0] < 1
+
+
+def test_stage_order_puts_dependencies_first():
+    dot = '\n'.join(['strict digraph {', '"c";', '"b@x";', '"a";', '"lonely";', '"a" -> "b@x";', '"b@x" -> "c";',
+                     '"a" -> "c";', '}'])
+    assert stage_order(dot) == ["a", "b@x", "c", "lonely"]
+    with pytest.raises(ValueError):
+        stage_order('"a" -> "b";\n"b" -> "a";')
+
+
+def test_run_stages_measures_each_and_stops_at_a_failure(capsys):
+    commands = {
+        "big": [sys.executable, "-c", "b = bytes(range(256)) * 400_000; print('done')"],
+        "fails": [sys.executable, "-c", "raise SystemExit(3)"],
+        "never": [sys.executable, "-c", "pass"],
+    }
+    records = run_stages(list(commands), commands.get, env={})
+    assert [r["stage"] for r in records] == ["big", "fails"]
+    assert records[0]["status"] == "ran" and records[0]["peak_rss_mib"] > 100
+    assert records[1]["status"] == "failed" and records[1]["exit_code"] == 3
+    assert "done" in capsys.readouterr().out
+    assert table(records).splitlines()[-1].startswith("total")
+
+
+def test_growth_and_memory_verdicts():
+    assert growth_exponent([250, 500, 1000], [10.0, 20.0, 40.0]) == pytest.approx(1.0)
+    assert growth_exponent([250, 500, 1000], [1.0, 4.0, 16.0]) == pytest.approx(2.0)
+    assert growth_exponent([250], [1.0]) is None
+    assert [growth_verdict(k) for k in (1.0, 1.3, 0.5, None)] == [
+        "linear", "superlinear", "sublinear (fixed costs dominate)", "n/a"]
+    assert memory_verdict(1000.0, 1015.0) == "flat"
+    assert memory_verdict(1000.0, 1100.0) == "grows"
