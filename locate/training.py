@@ -110,13 +110,15 @@ def _epoch(model, compute_loss: LossFn, batches: Batches, runtime: Runtime, step
     started = time.perf_counter()
     for index, batch in enumerate(batches.iterate(generator, runtime.rank, runtime.world_size)):
         batch = _to_device(batch, runtime.device)
+        count = len(next(iter(batch.values())))
         with runtime.autocast():
             losses = compute_loss(model, batch)
+        if count == 0:  # the batch had fewer samples than processes and left this one none
+            losses = {name: value.nan_to_num(0.0) for name, value in losses.items()}
         if step is not None:
             if not torch.isfinite(losses["total"]):
                 raise NonFiniteLoss(f"loss became {losses['total'].item()} at step {index + 1}")
-            step(losses["total"])
-        count = len(next(iter(batch.values())))
+            step(losses["total"] * _share(batches, index, count, runtime))
         seen += count
         for name, value in losses.items():
             sums[name] = sums.get(name, 0.0) + float(value.detach()) * count
@@ -127,6 +129,17 @@ def _epoch(model, compute_loss: LossFn, batches: Batches, runtime: Runtime, step
             )
             bar.update(1)
     return _global_means(sums, seen, runtime)
+
+
+def _share(batches: Batches, index: int, count: int, runtime: Runtime) -> float:
+    """Weight of this process's mean loss on its ``count`` samples of batch ``index``.
+
+    DDP averages the processes' gradients; weighting each by its share of the batch (times the
+    process count) makes that average the gradient of the whole batch's mean, also when the
+    shards differ in size. 1 in a single process.
+    """
+    whole = min(batches.batch_size, batches.size - index * batches.batch_size)
+    return runtime.world_size * count / whole
 
 
 def _global_means(sums: dict[str, float], seen: int, runtime: Runtime) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""Run a stage module as the pipeline does, in a folder of its own, with given params."""
+"""Run a stage module as the pipeline does (alone or under torchrun), in a folder of its own, with given params."""
 
 import os
 import subprocess
@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+TORCHRUN = Path(sys.executable).with_name("torchrun")
 
 
 def write_params(folder: Path, params: dict) -> None:
@@ -15,12 +16,22 @@ def write_params(folder: Path, params: dict) -> None:
     (folder / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 
-def run_stage(folder: Path, module: str, *args: str) -> subprocess.CompletedProcess:
-    """``python -m stages.<module> args`` with ``folder`` as working directory."""
-    env = os.environ | {"PYTHONPATH": str(REPO_ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", f"stages.{module}", *args], cwd=folder, env=env, capture_output=True, text=True
-    )
+def stage_env() -> dict[str, str]:
+    """The environment stages run in: this checkout's ``stages`` and ``locate`` importable."""
+    return os.environ | {"PYTHONPATH": str(REPO_ROOT)}
+
+
+def torchrun_command(processes: int, module: str, *args: str) -> list[str]:
+    """``stages.<module> args`` in ``processes`` workers started by torchrun on this machine alone."""
+    return [str(TORCHRUN), "--standalone", f"--nproc_per_node={processes}", "-m", f"stages.{module}", *args]
+
+
+def run_stage(folder: Path, module: str, *args: str, processes: int = 1) -> subprocess.CompletedProcess:
+    """``python -m stages.<module> args`` with ``folder`` as working directory (under torchrun if ``processes`` > 1)."""
+    command = [sys.executable, "-m", f"stages.{module}", *args]
+    if processes > 1:
+        command = torchrun_command(processes, module, *args)
+    return subprocess.run(command, cwd=folder, env=stage_env(), capture_output=True, text=True)
 
 
 def repo_params() -> dict:

@@ -1,10 +1,12 @@
 """The whole pipeline as DVC runs it, on tiny params in a temporary git repository.
 
-One `dvc repro` of every stage; then a change to one ablation's param must make DVC name
+One `dvc repro` of every stage; a forced rerun of every stage module must write the same
+bytes, measured times aside; then a change to one ablation's param must make DVC name
 and rerun only the stages that depend on it, leave the detector untouched, and show in
 `dvc metrics diff`; then two queued experiments must both appear in `dvc exp show`.
 """
 
+import hashlib
 import json
 import os
 import shutil
@@ -19,6 +21,12 @@ import yaml
 from tests.stage_runner import REPO_ROOT
 
 COPIED = ("locate", "stages", "dvc.yaml", "params.yaml", ".dvcignore", ".gitignore", "pyproject.toml")
+OUTPUT_FOLDERS = ("data", "models", "predictions", "metrics", "plots", "reports")
+# Each stage module once, and both keypoint models (the regression head has dropout).
+FORCED = ("generate", "train_detector", "evaluate_detector", "train_keypoints@heatmap", "train_keypoints@regression",
+          "ablate_keypoints@skips_off", "evaluate_keypoints", "report")
+# Measured times, and the files that quote them.
+TIMED = ("metrics/speed/", "reports/report.md", "reports/summary.md")
 
 
 def tiny_params() -> dict:
@@ -41,6 +49,11 @@ def _run(repo: Path, *command: str) -> str:
 
 def _dvc(repo: Path, *args: str) -> str:
     return _run(repo, sys.executable, "-m", "dvc", *args)
+
+
+def _ran(log: str) -> set[str]:
+    """The stages a `dvc repro` log says it ran."""
+    return {line.split("'")[1] for line in log.splitlines() if line.startswith("Running stage")}
 
 
 def _changed_stages(repo: Path) -> set[str]:
@@ -74,6 +87,20 @@ def test_repro_writes_every_declared_output(repo):
     assert (repo / "reports" / "report.md").is_file()
 
 
+def _file_hashes(repo: Path) -> dict[str, str]:
+    files = (path for folder in OUTPUT_FOLDERS for path in (repo / folder).rglob("*") if path.is_file())
+    return {path.relative_to(repo).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+
+
+def test_a_forced_rerun_writes_the_same_bytes(repo):
+    before = _file_hashes(repo)
+    log = _dvc(repo, "repro", "--force", "--single-item", *FORCED)
+    assert _ran(log) == set(FORCED)
+    after = _file_hashes(repo)
+    assert set(after) == set(before)
+    assert [name for name in before if after[name] != before[name] and not name.startswith(TIMED)] == []
+
+
 def test_every_named_plot_renders(repo, tmp_path):
     rendered = json.loads(_dvc(repo, "plots", "show", "--json", "-o", str(tmp_path / "plots")))
     assert not rendered.get("errors"), rendered.get("errors")
@@ -89,9 +116,7 @@ def test_a_param_change_reruns_only_its_dependants(repo):
     params["ablations"]["sigma_3"]["sigma"] = 2.5
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     assert _changed_stages(repo) == {"ablate_keypoints@sigma_3", "evaluate_keypoints", "report"}
-    log = _dvc(repo, "repro")
-    ran = {line.split("'")[1] for line in log.splitlines() if line.startswith("Running stage")}
-    assert ran == {"ablate_keypoints@sigma_3", "evaluate_keypoints", "report"}
+    assert _ran(_dvc(repo, "repro")) == {"ablate_keypoints@sigma_3", "evaluate_keypoints", "report"}
     assert (repo / "models" / "detector.pt").stat().st_mtime_ns == detector
     diff = json.loads(_dvc(repo, "metrics", "diff", "--json"))
     changed = {key for metrics in diff.values() for key in metrics}
