@@ -16,6 +16,7 @@ import os
 import statistics
 from pathlib import Path
 
+from benchmarks.our_trainers import first_keypoint_images
 from benchmarks.step_timer import fit_step_seconds
 from locate.atomic import write_json
 from locate.data.datasets import load_keypoints
@@ -51,9 +52,7 @@ def configs() -> dict[str, MethodConfig]:
 def main() -> None:
     load_before = os.getloadavg()[0]
     runtime = runtime_from_params()
-    train = load_keypoints("data/keypoints", "train")
-    count = BATCH_SIZE * (WARMUP + STEPS + 1)
-    subset = type(train)(train.images[:count], train.image_ids[:count], train.keypoints[:count], train.keypoint_names)
+    subset = first_keypoint_images(load_keypoints("data/keypoints", "train"), BATCH_SIZE * (WARMUP + STEPS + 1))
     measured: dict[str, dict] = {}
     for name, config in configs().items():
         speed_key = (config.model, config.heatmap_size, config.skips)

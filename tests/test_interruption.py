@@ -7,7 +7,6 @@ declared outputs and no temporary files; the rerun must end with the same histor
 the same weights as the uninterrupted run.
 """
 
-import os
 import signal
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import pytest
 import torch
 
 from locate.data.generate import generate_datasets
-from tests.stage_runner import REPO_ROOT, repo_params, run_stage, write_params
+from tests.stage_runner import repo_params, run_stage, stage_env, write_params
 
 METHOD = "regression"
 OUTPUTS = (f"models/keypoints/{METHOD}.pt", f"plots/keypoints/{METHOD}_history.csv",
@@ -43,8 +42,7 @@ def uninterrupted(tmp_path_factory) -> Path:
 
 
 def _terminate_after_first_epoch(folder: Path) -> subprocess.CompletedProcess:
-    env = os.environ | {"PYTHONPATH": str(REPO_ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "stages.train_keypoints", METHOD], cwd=folder, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "stages.train_keypoints", METHOD], cwd=folder, env=stage_env(),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
     while not (folder / STATE).exists() and process.poll() is None and time.monotonic() < deadline:
