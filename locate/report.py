@@ -58,8 +58,20 @@ def stage_times(speed: dict[str, dict]) -> list[list[str]]:
     for stage, figures in sorted(speed.items()):
         seconds = figures.get("train_seconds", figures.get("eval_seconds", figures.get("seconds")))
         if seconds is not None:
-            rows.append([stage, minutes(seconds)])
+            timed = figures.get("timed_epochs")
+            resumed = f" (last {timed} of {figures['epochs']} epochs: resumed)" if timed is not None else ""
+            rows.append([stage, minutes(seconds) + resumed])
     return rows
+
+
+def training_time(speed: dict) -> str:
+    """How long a training stage's epochs took, from its speed JSON, saying which epochs were timed."""
+    if "train_seconds" not in speed:
+        return "its training time was not recorded"
+    timed, epochs = speed.get("timed_epochs", speed["epochs"]), speed["epochs"]
+    which = f"epochs {epochs - timed + 1}-{epochs} (the run resumed after epoch {epochs - timed}, whose time was not kept)"
+    scope = f"the {epochs} epochs" if timed == epochs else which
+    return f"{scope} took {minutes(speed['train_seconds'])} ({speed['train_images_per_second']} training images/s)"
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -116,6 +128,7 @@ def detector_method(inputs: ReportInputs) -> str:
     """Problem 1's model, anchors, matching, loss and training settings."""
     detector = inputs.params["detector"]
     speed = inputs.speed.get("train_detector", {})
+    runtime = speed.get("runtime", {})
     rows = [
         [f"scale {i + 1}", f"{size}x{size}", ", ".join(map(str, anchors))]
         for i, (size, anchors) in enumerate(zip((56, 28, 14), detector["anchor_sizes"], strict=False))
@@ -143,8 +156,8 @@ positives. Objects less than {pct(detector["min_visibility"])} visible are left 
 
 Batch {detector["batch_size"]}, {detector["epochs"]} epochs, Adam with learning rate {detector["lr"]}
 (schedule: {detector["lr_schedule"]}), seed {detector["seed"]}; the checkpoint with the lowest validation
-loss is kept. Precision {speed.get("precision", "n/a")} on {speed.get("device_name", "n/a")}
-with {speed.get("threads", "n/a")} threads; training took {minutes(speed.get("train_seconds", 0))}."""
+loss is kept. Precision {runtime.get("precision", "n/a")} on {runtime.get("device_name", "n/a")}
+with {runtime.get("threads", "n/a")} threads and {runtime.get("processes", "n/a")} process(es); {training_time(speed)}."""
 
 
 def detector_results(inputs: ReportInputs) -> str:

@@ -172,6 +172,28 @@ class FitOutputs:
         return self.work or RESUME_ROOT / "_".join(Path(self.checkpoint).with_suffix("").parts)
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """What :func:`fit` returns: the history ``rows`` and the time the epochs took.
+
+    ``train_seconds`` is the wall time (training and validation passes) of the last
+    ``timed_epochs`` epochs; it is summed over resumed runs, so it is all epochs unless the
+    run resumed from a state that did not record its time.
+    """
+
+    rows: list[dict]
+    train_seconds: float
+    timed_epochs: int
+
+    def speed(self, train_images: int, runtime: Runtime) -> dict:
+        """The ``metrics/speed`` record of a training stage; ``timed_epochs`` appears only when not all were timed."""
+        record = {"train_seconds": round(self.train_seconds, 2), "epochs": len(self.rows), "train_images": train_images}
+        if self.timed_epochs != len(self.rows):
+            record["timed_epochs"] = self.timed_epochs
+        rate = self.timed_epochs * train_images / self.train_seconds if self.train_seconds > 0 else 0.0
+        return record | {"train_images_per_second": round(rate, 1), "runtime": runtime.describe()}
+
+
 def _fingerprint(outputs: FitOutputs, optimizer: torch.optim.Optimizer, train: Batches, val: Batches, epochs: int):
     recipe = {"meta": outputs.meta, "optimizer": optimizer.defaults, "epochs": epochs}
     recipe |= {"train": [train.size, train.batch_size], "val": [val.size, val.batch_size]}
@@ -183,16 +205,20 @@ def _save_state(path: Path, state: dict) -> None:
         torch.save(state, temporary)
 
 
-def _resume(path: Path, fingerprint: str, model, optimizer, scheduler, scaler, generator) -> tuple[list[dict], float]:
-    """Restore the last finished epoch saved at ``path`` if it belongs to this run."""
+def _resume(path: Path, fingerprint: str, model, optimizer, scheduler, scaler, generator) -> tuple[dict, float]:
+    """Restore the last finished epoch saved at ``path`` if it belongs to this run.
+
+    Returns the ``{"rows", "seconds", "timed"}`` of the finished epochs and the best val loss.
+    """
+    fresh = {"rows": [], "seconds": 0.0, "timed": 0}, math.inf
     if not path.is_file():
-        return [], math.inf
+        return fresh
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception:  # a state file that cannot be read is started over, not trusted
-        return [], math.inf
+        return fresh
     if state.get("fingerprint") != fingerprint:
-        return [], math.inf
+        return fresh
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     if scheduler is not None:
@@ -201,7 +227,7 @@ def _resume(path: Path, fingerprint: str, model, optimizer, scheduler, scaler, g
     generator.set_state(state["generator"])
     torch.set_rng_state(state["torch_rng"])
     print(f"resuming after epoch {len(state['rows'])} from {path}", file=sys.stderr)
-    return state["rows"], state["best"]
+    return {"rows": state["rows"], "seconds": state.get("seconds", 0.0), "timed": state.get("timed", 0)}, state["best"]
 
 
 def _finish(outputs: FitOutputs, best_path: Path, rows: list[dict]) -> None:
@@ -223,8 +249,8 @@ def fit(
     generator: torch.Generator,
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
     name: str = "train",
-) -> list[dict]:
-    """Train for ``epochs``; return the history rows (also written to ``outputs.history``).
+) -> Fitted:
+    """Train for ``epochs``; return the history rows (also written to ``outputs.history``) and timing.
 
     Each row: epoch, ``train_<part>`` and ``val_<part>`` for every loss part, lr. Every
     finished epoch is saved in ``outputs.work_dir``; a rerun with the same fingerprint resumes
@@ -242,11 +268,13 @@ def fit(
 
     state_path, best_path = outputs.work_dir / "state.pt", outputs.work_dir / "best.pt"
     fingerprint = _fingerprint(outputs, optimizer, train, val, epochs)
-    rows, best = _resume(state_path, fingerprint, model, optimizer, scheduler, scaler, generator)
+    done, best = _resume(state_path, fingerprint, model, optimizer, scheduler, scaler, generator)
+    rows = done["rows"]
     trained = _distributed(model, runtime)
     interactive = sys.stderr.isatty() and runtime.is_main
     for epoch in range(len(rows) + 1, epochs + 1):
         lr = optimizer.param_groups[0]["lr"]
+        started = time.perf_counter()
         with tqdm(
             total=len(train),
             desc=f"{name} {epoch}/{epochs}",
@@ -269,6 +297,8 @@ def fit(
         row |= {f"val_{part}": round(value, 6) for part, value in val_losses.items()}
         row |= {"lr": lr}
         rows.append(row)
+        done["seconds"] += time.perf_counter() - started
+        done["timed"] += 1
         if val_losses["total"] < best:
             best = val_losses["total"]
             if runtime.is_main:
@@ -279,7 +309,7 @@ def fit(
             f"{name} epoch {epoch}/{epochs}: train {train_losses['total']:.4f} val {val_losses['total']:.4f}",
             file=sys.stderr,
         )
-        state = {"fingerprint": fingerprint, "rows": rows, "best": best, "model": model.state_dict()}
+        state = {"fingerprint": fingerprint, "best": best, "model": model.state_dict()} | done
         state |= {"optimizer": optimizer.state_dict(), "scaler": scaler.state_dict()}
         state |= {"scheduler": scheduler.state_dict() if scheduler is not None else {}}
         state |= {"generator": generator.get_state(), "torch_rng": torch.get_rng_state()}
@@ -288,7 +318,7 @@ def fit(
     if runtime.is_main:
         _finish(outputs, best_path, rows)
     runtime.barrier()
-    return rows
+    return Fitted(rows, done["seconds"], done["timed"])
 
 
 def _distributed(model: torch.nn.Module, runtime: Runtime) -> torch.nn.Module:

@@ -38,7 +38,7 @@ def _csv(path: Path) -> pd.DataFrame:
 
 
 def _environment(speed: dict[str, dict]) -> dict:
-    trained_on = speed.get("train_detector", {})
+    trained_on = speed.get("train_detector", {}).get("runtime", {})
     machine = {
         "python": platform.python_version(),
         "platform": platform.platform(),

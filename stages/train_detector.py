@@ -5,7 +5,6 @@ Params: section ``detector`` (model widths, anchors, matching, loss, recipe) and
 config), ``plots/detector/history.csv`` and ``metrics/speed/train_detector.json``.
 """
 
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -82,14 +81,10 @@ def main() -> None:
     recipe = Recipe(params.batch_size, params.epochs, params.lr, params.lr_schedule, params.seed)
     meta = {"config": config.to_dict(), "category_names": train_split.category_names, "params": asdict(params)}
     generator = seed_everything(params.seed)
-    started = time.perf_counter()
-    train_detector(config, train, val, recipe, weights, runtime, FitOutputs(HISTORY, CHECKPOINT, meta), generator)
-    seconds = time.perf_counter() - started
-    if not runtime.is_main:
-        return
-    write_json(SPEED, {"train_seconds": round(seconds, 2),
-                       "images_per_second": round(params.epochs * train.size / seconds, 2),
-                       "epochs": params.epochs, "train_images": train.size, **runtime.describe()})
+    fitted = train_detector(config, train, val, recipe, weights, runtime, FitOutputs(HISTORY, CHECKPOINT, meta),
+                            generator)
+    if runtime.is_main:
+        write_json(SPEED, fitted.speed(train.size, runtime))
 
 
 if __name__ == "__main__":

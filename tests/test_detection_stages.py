@@ -47,7 +47,7 @@ def test_train_writes_checkpoint_history_and_speed(trained):
         for part in ("total", "obj", "cls", "box"):
             assert float(rows[0][f"{split}_{part}"]) >= 0
     speed = json.loads((trained / "metrics" / "speed" / "train_detector.json").read_text())
-    assert speed["train_seconds"] > 0 and speed["images_per_second"] > 0 and speed["device"] == "cpu"
+    assert speed["train_seconds"] > 0 and speed["train_images_per_second"] > 0 and speed["runtime"]["device"] == "cpu"
 
 
 def test_evaluate_writes_metrics_with_the_issue_keys(trained):

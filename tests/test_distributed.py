@@ -148,18 +148,13 @@ def trained(data, tmp_path_factory) -> dict[int, Path]:
     return folders
 
 
-def _processes(speed: dict) -> int:
-    """The process count a speed file records (the keypoint trainers nest it under ``runtime``)."""
-    return speed["processes"] if "processes" in speed else speed["runtime"]["processes"]
-
-
 @pytest.mark.parametrize("trainer", TRAINERS)
 def test_two_processes_write_every_declared_output(trained, trainer):
     folder = trained[2]
     assert [path for path in _declared_outputs(*TRAINERS[trainer]) if not (folder / path).is_file()] == []
     assert load_checkpoint(folder / _output(trainer, ".pt"))["epoch"] in (1, 2)
     assert [row["epoch"] for row in _rows(folder / _output(trainer, ".csv"))] == ["1", "2"]
-    assert _processes(json.loads((folder / _output(trainer, ".json")).read_text())) == 2
+    assert json.loads((folder / _output(trainer, ".json")).read_text())["runtime"]["processes"] == 2
     assert list((folder / RESUME_ROOT).glob("*")) == []
 
 

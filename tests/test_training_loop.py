@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from locate.runtime import make_runtime, seed_everything
-from locate.training import Batches, FitOutputs, NonFiniteLoss, fit, load_checkpoint
+from locate.training import Batches, FitOutputs, Fitted, NonFiniteLoss, fit, load_checkpoint
 
 
 def _problem(seed: int):
@@ -27,7 +27,7 @@ def _fit(tmp_path, compute_loss=_mse, epochs=3):
     model, optimizer, train, val, generator = _problem(1)
     outputs = FitOutputs(tmp_path / "history.csv", tmp_path / "model.pt", {"config": {"hidden": 8}}, tmp_path / "work")
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 1, gamma=0.5)
-    rows = fit(
+    fitted = fit(
         model,
         optimizer,
         compute_loss,
@@ -39,12 +39,14 @@ def _fit(tmp_path, compute_loss=_mse, epochs=3):
         generator,
         scheduler,
     )
-    return model, rows
+    return model, fitted
 
 
 def test_fit_writes_history_and_best_checkpoint(tmp_path):
-    model, rows = _fit(tmp_path)
+    model, fitted = _fit(tmp_path)
+    rows = fitted.rows
     assert [row["epoch"] for row in rows] == [1, 2, 3]
+    assert fitted.timed_epochs == 3 and fitted.train_seconds > 0
     assert rows[-1]["train_total"] < rows[0]["train_total"]
     header = (tmp_path / "history.csv").read_text().splitlines()[0]
     assert header == "epoch,train_total,train_abs,val_total,val_abs,lr"
@@ -55,7 +57,7 @@ def test_fit_writes_history_and_best_checkpoint(tmp_path):
 
 
 def test_interrupted_run_resumes_to_identical_weights(tmp_path):
-    reference, reference_rows = _fit(tmp_path / "reference")
+    reference, reference_fitted = _fit(tmp_path / "reference")
     calls = {"count": 0}
 
     def interrupted_in_epoch_2(model, batch):
@@ -68,8 +70,9 @@ def test_interrupted_run_resumes_to_identical_weights(tmp_path):
         _fit(tmp_path / "resumed", interrupted_in_epoch_2)
     assert not (tmp_path / "resumed" / "model.pt").exists()
     assert not (tmp_path / "resumed" / "history.csv").exists()
-    resumed, rows = _fit(tmp_path / "resumed")
-    assert rows == reference_rows
+    resumed, fitted = _fit(tmp_path / "resumed")
+    assert fitted.rows == reference_fitted.rows
+    assert fitted.timed_epochs == 3  # epoch 1 timed before the interruption, 2 and 3 after
     for name, tensor in reference.state_dict().items():
         assert torch.equal(tensor, resumed.state_dict()[name]), name
 
@@ -82,3 +85,13 @@ def test_non_finite_loss_stops_with_epoch_and_step(tmp_path):
     with pytest.raises(NonFiniteLoss, match=r"train: epoch 1: loss became nan at step 1"):
         _fit(tmp_path, explodes)
     assert not (tmp_path / "model.pt").exists()
+
+
+def test_speed_record_counts_only_the_timed_epochs():
+    runtime = make_runtime("cpu", "fp32", 1)
+    rows = [{"epoch": epoch} for epoch in (1, 2, 3, 4)]
+    whole = Fitted(rows, 8.0, 4).speed(100, runtime)
+    assert whole["train_seconds"] == 8.0 and whole["epochs"] == 4 and whole["train_images_per_second"] == 50.0
+    assert "timed_epochs" not in whole and whole["runtime"]["processes"] == 1
+    partly = Fitted(rows, 8.0, 2).speed(100, runtime)  # resumed from a state that kept no time
+    assert partly["timed_epochs"] == 2 and partly["train_images_per_second"] == 25.0

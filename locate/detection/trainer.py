@@ -10,7 +10,7 @@ from locate.detection.matcher import MatchThresholds
 from locate.detection.model import Detector, DetectorConfig
 from locate.detection.targets import anchor_targets
 from locate.runtime import Runtime
-from locate.training import Batches, FitOutputs, fit, images_to_input
+from locate.training import Batches, FitOutputs, Fitted, fit, images_to_input
 
 LR_SCHEDULES = ("constant", "cosine")
 
@@ -45,8 +45,8 @@ def loss_function(weights: LossWeights):
 
 
 def train_detector(config: DetectorConfig, train: Batches, val: Batches, recipe: Recipe, weights: LossWeights,
-                   runtime: Runtime, outputs: FitOutputs, generator: torch.Generator) -> list[dict]:
-    """Build the model (channels-last on ``runtime.device``), train it; returns the history rows."""
+                   runtime: Runtime, outputs: FitOutputs, generator: torch.Generator) -> Fitted:
+    """Build the model (channels-last on ``runtime.device``), train it; returns the history rows and timing."""
     model = Detector(config).to(runtime.device, memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
     scheduler = None

@@ -1,6 +1,5 @@
 """Train one keypoint method with the shared epoch loop; targets are encoded once per split."""
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from locate.atomic import write_json
 from locate.data.datasets import KeypointSplit, load_keypoints
 from locate.keypoints.method import MethodConfig, build_model, make_codec, make_loss
 from locate.runtime import Runtime, seed_everything
-from locate.training import Batches, FitOutputs, fit, images_to_input
+from locate.training import Batches, FitOutputs, Fitted, fit, images_to_input
 
 
 @dataclass(frozen=True)
@@ -58,16 +57,15 @@ def train_method(
     runtime: Runtime,
     outputs: "TrainingOutputs",
     name: str,
-) -> float:
-    """Train ``config`` on ``train``, keep the best-val checkpoint; return the training seconds."""
+) -> Fitted:
+    """Train ``config`` on ``train``, keep the best-val checkpoint; return the history and timing."""
     generator = seed_everything(recipe.seed)
     model = build_model(config).to(runtime.device, memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
     train_batches = split_batches(config, train, recipe.batch_size)
     val_batches = split_batches(config, val, recipe.batch_size)
     meta = {"config": config.to_meta(), "name": name}
-    started = time.perf_counter()
-    fit(
+    return fit(
         model,
         optimizer,
         loss_step(config),
@@ -79,7 +77,6 @@ def train_method(
         generator,
         name=name,
     )
-    return time.perf_counter() - started
 
 
 def train_and_record(
@@ -88,13 +85,6 @@ def train_and_record(
     """Load both splits from ``data_root``, train ``config`` and write ``outputs.speed`` (rank 0 only)."""
     train = load_keypoints(data_root, "train")
     val = load_keypoints(data_root, "val")
-    seconds = train_method(config, recipe, train, val, runtime=runtime, outputs=outputs, name=name)
-    speed = {
-        "train_seconds": round(seconds, 2),
-        "epochs": recipe.epochs,
-        "train_images": len(train.images),
-        "train_images_per_second": round(recipe.epochs * len(train.images) / seconds, 1),
-        "runtime": runtime.describe(),
-    }
+    fitted = train_method(config, recipe, train, val, runtime=runtime, outputs=outputs, name=name)
     if runtime.is_main:
-        write_json(outputs.speed, speed)
+        write_json(outputs.speed, fitted.speed(len(train.images), runtime))
