@@ -69,9 +69,11 @@ def training_time(speed: dict) -> str:
     if "train_seconds" not in speed:
         return "its training time was not recorded"
     timed, epochs = speed.get("timed_epochs", speed["epochs"]), speed["epochs"]
-    which = f"epochs {epochs - timed + 1}-{epochs} (the run resumed after epoch {epochs - timed}, whose time was not kept)"
-    scope = f"the {epochs} epochs" if timed == epochs else which
-    return f"{scope} took {minutes(speed['train_seconds'])} ({speed['train_images_per_second']} training images/s)"
+    took = f"took {minutes(speed['train_seconds'])} ({speed['train_images_per_second']} training images/s)"
+    if timed == epochs:
+        return f"the {epochs} epochs {took}"
+    resumed = epochs - timed
+    return f"epochs {resumed + 1}-{epochs} {took}; the run resumed after epoch {resumed} and the time of epochs 1-{resumed} was not kept"
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
