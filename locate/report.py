@@ -53,7 +53,7 @@ def threshold_label(key: str) -> str:
 
 
 def stage_times(speed: dict[str, dict]) -> list[list[str]]:
-    """Rows ``[stage, wall time]`` from each stage's speed JSON (train, eval or plain seconds)."""
+    """Rows ``[stage, seconds as text]`` from each stage's speed JSON (train, eval or plain seconds)."""
     rows = []
     for stage, figures in sorted(speed.items()):
         seconds = figures.get("train_seconds", figures.get("eval_seconds", figures.get("seconds")))
@@ -446,7 +446,7 @@ against {num(kp["regression"]["pck"]["pck_20"])} for plain regression."""
 
 
 def appendix(inputs: ReportInputs, params_text: str) -> str:
-    """All hyperparameters, the environment and each stage's wall time."""
+    """All hyperparameters, the environment and each stage's training or evaluation time."""
     env = inputs.environment
     packages = [[name, version] for name, version in env["packages"].items()]
     times = stage_times(inputs.speed)
@@ -465,9 +465,9 @@ def appendix(inputs: ReportInputs, params_text: str) -> str:
 
 {table(["package", "version"], packages)}
 
-### C. Wall time of each stage
+### C. Training or evaluation time of each stage
 
-{table(["stage", "wall time"], times)}"""
+{table(["stage", "training or evaluation time"], times)}"""
 
 
 def build_report(inputs: ReportInputs, params_text: str) -> str:

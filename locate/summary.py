@@ -28,5 +28,5 @@ def summary_table(inputs: ReportInputs) -> str:
     times = stage_times(inputs.speed)
     device = inputs.environment["machine"]
     run = f"{device['training device']}, {device['training threads']} threads, {device['training precision']}"
-    stages = table(["stage", "wall time"], times)
+    stages = table(["stage", "training or evaluation time"], times)
     return f"{detection}\n\n{keypoints}\n\n{stages}\n\nRun: `dvc repro` of params.yaml on {run}.\n"
