@@ -10,6 +10,7 @@ from benchmarks.average_precision_speed import coco_dataset, our_map, pycocotool
 from benchmarks.reference.detector_loss import batch_loss, match_image
 from benchmarks.reference.image_files import DetectionImages, KeypointImages
 from benchmarks.reference.keypoint_targets import gaussian_heatmaps, normalised_coordinates
+from benchmarks.noop_repro import timed_noop
 from benchmarks.repro_stages import run_stages, stage_order, table
 from benchmarks.scaling import growth_exponent, growth_verdict, memory_verdict
 from locate.data.datasets import load_detection, load_keypoints
@@ -95,6 +96,22 @@ def test_run_stages_measures_each_and_stops_at_a_failure(capsys):
     assert records[1]["status"] == "failed" and records[1]["exit_code"] == 3
     assert "done" in capsys.readouterr().out
     assert table(records).splitlines()[-1].startswith("total")
+
+
+def _fake_dvc(folder, output: str, code: int = 0) -> str:
+    """An executable standing in for ``dvc`` that prints ``output`` and exits with ``code``."""
+    script = folder / "dvc"
+    script.write_text(f"#!/bin/sh\necho \"{output}\"\nexit {code}\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_noop_repro_times_a_run_and_refuses_one_that_runs_a_stage(tmp_path):
+    assert timed_noop(_fake_dvc(tmp_path, "Data and pipelines are up to date."), env={}) > 0
+    with pytest.raises(SystemExit, match="not a no-op"):
+        timed_noop(_fake_dvc(tmp_path, "Running stage 'generate':"), env={})
+    with pytest.raises(SystemExit, match="exit 2"):
+        timed_noop(_fake_dvc(tmp_path, "ERROR: bad", 2), env={})
 
 
 def test_growth_and_memory_verdicts():
