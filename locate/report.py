@@ -73,7 +73,8 @@ def training_time(speed: dict) -> str:
     if timed == epochs:
         return f"the {epochs} epochs {took}"
     resumed = epochs - timed
-    return f"epochs {resumed + 1}-{epochs} {took}; the run resumed after epoch {resumed} and the time of epochs 1-{resumed} was not kept"
+    return (f"epochs {resumed + 1}-{epochs} {took}; the run resumed after epoch {resumed} "
+            f"and the time of epochs 1-{resumed} was not kept")
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -159,7 +160,8 @@ positives. Objects less than {pct(detector["min_visibility"])} visible are left 
 Batch {detector["batch_size"]}, {detector["epochs"]} epochs, Adam with learning rate {detector["lr"]}
 (schedule: {detector["lr_schedule"]}), seed {detector["seed"]}; the checkpoint with the lowest validation
 loss is kept. Precision {runtime.get("precision", "n/a")} on {runtime.get("device_name", "n/a")}
-with {runtime.get("threads", "n/a")} threads and {runtime.get("processes", "n/a")} process(es); {training_time(speed)}."""
+with {runtime.get("threads", "n/a")} threads and {runtime.get("processes", "n/a")} process(es);
+{training_time(speed)}."""
 
 
 def detector_results(inputs: ReportInputs) -> str:

@@ -16,4 +16,5 @@ def test_training_time_names_the_epochs_it_covers():
 
 def test_stage_times_mark_a_resumed_training():
     rows = stage_times({"train_a": WHOLE, "train_b": RESUMED, "evaluate": {"eval_seconds": 8.5}, "other": {}})
-    assert rows == [["evaluate", "8.5 s"], ["train_a", "10.0 min"], ["train_b", "5.0 min (last 25 of 50 epochs: resumed)"]]
+    assert rows == [["evaluate", "8.5 s"], ["train_a", "10.0 min"],
+                    ["train_b", "5.0 min (last 25 of 50 epochs: resumed)"]]
