@@ -10,10 +10,11 @@ of each training pass and its own peak RSS. Growth is judged by the exponent ``k
 least-squares fit ``seconds ~ size^k`` over the sizes: linear when ``0.85 <= k <= 1.15``
 (seconds per image roughly constant), superlinear above, sublinear (fixed costs
 dominate) below. Memory against epochs: at ``--memory-size`` each trainer runs
-``--memory-epochs`` epochs and the peak RSS at the end of the first training pass is
-compared with the peak at the end of the last; it is flat when it grew by at most
-``max(32 MiB, 2%)``. The peak RSS does grow with the size: each split lives in memory as
-uint8 images and precomputed targets, by design.
+``--memory-epochs`` epochs (at least 4) and reports the peak RSS at the end of every training
+pass. The first half of the epochs is warm-up (the first validation pass, the first state save
+and the allocator's pools raise the peak once) and its rise is reported as such; memory is flat
+when, over the later half, the peak grew by at most ``max(32 MiB, 2%)``. The peak RSS does grow
+with the size: each split lives in memory as uint8 images and precomputed targets, by design.
 
 Prints tables and writes ``benchmarks/results/scaling.json``. Run from the repository root:
 ``python -m benchmarks.scaling`` (hours for the default sizes on 2 CPU cores), or quickly
@@ -65,10 +66,19 @@ def growth_verdict(exponent: float | None) -> str:
     return "linear" if exponent >= low else "sublinear (fixed costs dominate)"
 
 
-def memory_verdict(first_mib: float, last_mib: float) -> str:
-    """"flat" when the peak grew by at most ``FLAT_MEMORY_MIB`` or ``FLAT_MEMORY_SHARE`` of the first, else "grows"."""
-    allowed = max(FLAT_MEMORY_MIB, FLAT_MEMORY_SHARE * first_mib)
-    return "flat" if last_mib - first_mib <= allowed else "grows"
+def warmup_epochs(epochs: int) -> int:
+    """Epochs counted as warm-up in a memory check: the first half."""
+    return epochs // 2
+
+
+def memory_verdict(peaks_mib: list[float]) -> str:
+    """"flat" when the peak after each epoch grew over the later half by at most ``FLAT_MEMORY_MIB`` or
+    ``FLAT_MEMORY_SHARE`` of the peak after warm-up, "grows" otherwise, "n/a" under 4 epochs."""
+    if len(peaks_mib) < 4:
+        return "n/a"
+    settled = peaks_mib[warmup_epochs(len(peaks_mib))]
+    allowed = max(FLAT_MEMORY_MIB, FLAT_MEMORY_SHARE * settled)
+    return "flat" if peaks_mib[-1] - settled <= allowed else "grows"
 
 
 def train_in_subprocess(trainer: str, data_root: Path, epochs: int) -> dict:
@@ -107,11 +117,13 @@ def summarise(runs: list[dict], generation: dict[int, float]) -> dict:
 
 
 def memory_check(run: dict) -> dict:
-    """Peak RSS after the first and the last epoch of a multi-epoch ``run``, and the verdict."""
+    """Peak RSS after every epoch of a multi-epoch ``run``, its rise during and after warm-up, the verdict."""
     peaks = run["peak_rss_mib_after_epoch"]
+    settled = peaks[warmup_epochs(len(peaks))]
     return {"trainer": run["trainer"], "train_images": run["train_images"], "epochs": run["epochs"],
-            "peak_rss_mib_after_epoch": peaks, "growth_mib": round(peaks[-1] - peaks[0], 1),
-            "verdict": memory_verdict(peaks[0], peaks[-1])}
+            "peak_rss_mib_after_epoch": peaks, "warmup_epochs": warmup_epochs(len(peaks)),
+            "warmup_growth_mib": round(settled - peaks[0], 1), "later_growth_mib": round(peaks[-1] - settled, 1),
+            "verdict": memory_verdict(peaks)}
 
 
 def tables(runs: list[dict], generation: dict[int, float], summary: dict, memory: list[dict]) -> str:
@@ -126,11 +138,13 @@ def tables(runs: list[dict], generation: dict[int, float], summary: dict, memory
         exponent = "-" if entry["growth_exponent"] is None else f"{entry['growth_exponent']:.2f}"
         lines.append(f"{name:<11}{exponent:>9}  {entry['verdict']}")
     if memory:
-        lines += ["", f"{'memory':<11}{'images':>7}{'epochs':>7}{'first MiB':>11}{'last MiB':>10}  verdict"]
+        lines += ["", f"{'memory':<11}{'images':>7}{'epochs':>7}{'first MiB':>11}{'warm-up +':>11}"
+                      f"{'later +':>9}{'last MiB':>10}  verdict"]
         for check in memory:
             peaks = check["peak_rss_mib_after_epoch"]
             lines.append(f"{check['trainer']:<11}{check['train_images']:>7}{check['epochs']:>7}{peaks[0]:>11.0f}"
-                         f"{peaks[-1]:>10.0f}  {check['verdict']}")
+                         f"{check['warmup_growth_mib']:>11.0f}{check['later_growth_mib']:>9.0f}{peaks[-1]:>10.0f}"
+                         f"  {check['verdict']}")
     return "\n".join(lines)
 
 
@@ -141,9 +155,11 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1, help="epochs of each timing run")
     parser.add_argument("--val", type=int, default=64, help="val images generated at every size")
     parser.add_argument("--memory-size", type=int, default=500, help="size of the memory check; 0 skips it")
-    parser.add_argument("--memory-epochs", type=int, default=3)
+    parser.add_argument("--memory-epochs", type=int, default=6, help="epochs of the memory check, at least 4")
     parser.add_argument("--out", type=Path, default=RESULT)
     args = parser.parse_args()
+    if args.memory_size and args.memory_epochs < 4:
+        parser.error("--memory-epochs must be at least 4: the first half is warm-up")
     seed = read_section("data", DataParams).seed
     load_before = os.getloadavg()[0]
     runs, memory, generation = [], [], {}

@@ -7,10 +7,10 @@ import pytest
 import torch
 
 from benchmarks.average_precision_speed import coco_dataset, our_map, pycocotools_map, synthetic_detections
+from benchmarks.noop_repro import timed_noop
 from benchmarks.reference.detector_loss import batch_loss, match_image
 from benchmarks.reference.image_files import DetectionImages, KeypointImages
 from benchmarks.reference.keypoint_targets import gaussian_heatmaps, normalised_coordinates
-from benchmarks.noop_repro import timed_noop
 from benchmarks.repro_stages import run_stages, stage_order, table
 from benchmarks.scaling import growth_exponent, growth_verdict, memory_verdict
 from locate.data.datasets import load_detection, load_keypoints
@@ -120,5 +120,6 @@ def test_growth_and_memory_verdicts():
     assert growth_exponent([250], [1.0]) is None
     assert [growth_verdict(k) for k in (1.0, 1.3, 0.5, None)] == [
         "linear", "superlinear", "sublinear (fixed costs dominate)", "n/a"]
-    assert memory_verdict(1000.0, 1015.0) == "flat"
-    assert memory_verdict(1000.0, 1100.0) == "grows"
+    assert memory_verdict([1000.0, 1080.0, 1090.0, 1090.0, 1100.0, 1110.0]) == "flat"
+    assert memory_verdict([1000.0, 1000.0, 1000.0, 1000.0, 1050.0, 1100.0]) == "grows"
+    assert memory_verdict([1000.0, 1100.0, 1200.0]) == "n/a"
