@@ -43,6 +43,7 @@ DEFAULT_SIZES = (250, 500, 1000, 2000, 4000)
 LINEAR_EXPONENT = (0.85, 1.15)
 FLAT_MEMORY_MIB = 32.0
 FLAT_MEMORY_SHARE = 0.02
+MIN_MEMORY_EPOCHS = 4
 
 
 def growth_exponent(sizes: list[int], seconds: list[float]) -> float | None:
@@ -73,8 +74,8 @@ def warmup_epochs(epochs: int) -> int:
 
 def memory_verdict(peaks_mib: list[float]) -> str:
     """"flat" when the peak after each epoch grew over the later half by at most ``FLAT_MEMORY_MIB`` or
-    ``FLAT_MEMORY_SHARE`` of the peak after warm-up, "grows" otherwise, "n/a" under 4 epochs."""
-    if len(peaks_mib) < 4:
+    ``FLAT_MEMORY_SHARE`` of the peak after warm-up, "grows" otherwise, "n/a" under ``MIN_MEMORY_EPOCHS``."""
+    if len(peaks_mib) < MIN_MEMORY_EPOCHS:
         return "n/a"
     settled = peaks_mib[warmup_epochs(len(peaks_mib))]
     allowed = max(FLAT_MEMORY_MIB, FLAT_MEMORY_SHARE * settled)
@@ -119,9 +120,10 @@ def summarise(runs: list[dict], generation: dict[int, float]) -> dict:
 def memory_check(run: dict) -> dict:
     """Peak RSS after every epoch of a multi-epoch ``run``, its rise during and after warm-up, the verdict."""
     peaks = run["peak_rss_mib_after_epoch"]
-    settled = peaks[warmup_epochs(len(peaks))]
+    warmup = warmup_epochs(len(peaks))
+    settled = peaks[warmup]
     return {"trainer": run["trainer"], "train_images": run["train_images"], "epochs": run["epochs"],
-            "peak_rss_mib_after_epoch": peaks, "warmup_epochs": warmup_epochs(len(peaks)),
+            "peak_rss_mib_after_epoch": peaks, "warmup_epochs": warmup,
             "warmup_growth_mib": round(settled - peaks[0], 1), "later_growth_mib": round(peaks[-1] - settled, 1),
             "verdict": memory_verdict(peaks)}
 
@@ -155,11 +157,12 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1, help="epochs of each timing run")
     parser.add_argument("--val", type=int, default=64, help="val images generated at every size")
     parser.add_argument("--memory-size", type=int, default=500, help="size of the memory check; 0 skips it")
-    parser.add_argument("--memory-epochs", type=int, default=6, help="epochs of the memory check, at least 4")
+    parser.add_argument("--memory-epochs", type=int, default=6,
+                        help=f"epochs of the memory check, at least {MIN_MEMORY_EPOCHS}")
     parser.add_argument("--out", type=Path, default=RESULT)
     args = parser.parse_args()
-    if args.memory_size and args.memory_epochs < 4:
-        parser.error("--memory-epochs must be at least 4: the first half is warm-up")
+    if args.memory_size and args.memory_epochs < MIN_MEMORY_EPOCHS:
+        parser.error(f"--memory-epochs must be at least {MIN_MEMORY_EPOCHS}: the first half is warm-up")
     seed = read_section("data", DataParams).seed
     load_before = os.getloadavg()[0]
     runs, memory, generation = [], [], {}
