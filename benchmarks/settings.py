@@ -58,7 +58,7 @@ def keypoint_settings(model: str) -> KeypointSettings:
     if model not in KEYPOINT_MODELS:
         raise ValueError(f"keypoint model must be one of {', '.join(KEYPOINT_MODELS)}, got {model!r}")
     params = read_keypoints()
-    config = MethodConfig(model, "mse", params.heatmap_size, params.sigma, params.skips)
+    config = MethodConfig.for_model(model, "mse", params.heatmap)
     return KeypointSettings(config, KeypointRecipe(params.batch_size, params.epochs, params.lr, params.seed))
 
 

@@ -17,6 +17,9 @@ import yaml
 from locate.errors import UserError
 
 PARAMS_FILE = "params.yaml"
+# Keys that choose where and how fast a stage computes, not what it computes: no stage depends
+# on them. They change results only by floating-point rounding, as another machine would.
+EXECUTION_SETTINGS = ("runtime.device", "runtime.threads", "detector_eval.batch_size", "detector_eval.latency_images")
 T = typing.TypeVar("T")
 
 
@@ -32,6 +35,18 @@ def load_params(path: str | Path = PARAMS_FILE) -> dict:
     if not isinstance(params, dict):
         raise UserError(f"{path}: expected a mapping of sections at the top level")
     return params
+
+
+def result_params(params: dict) -> dict:
+    """``params`` without the :data:`EXECUTION_SETTINGS` (sections left empty are dropped)."""
+    result = {}
+    for section, values in params.items():
+        kept = values
+        if isinstance(values, dict):
+            kept = {key: value for key, value in values.items() if f"{section}.{key}" not in EXECUTION_SETTINGS}
+        if kept != {}:
+            result[section] = kept
+    return result
 
 
 def read_section(name: str, schema: type[T], path: str | Path = PARAMS_FILE) -> T:

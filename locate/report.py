@@ -7,6 +7,9 @@ Every number in the text is read from the dictionaries passed in (``metrics/*.js
 from dataclasses import dataclass
 
 import pandas as pd
+import yaml
+
+from locate.keypoints.config import MethodParams
 
 THRESHOLDS = ("pck_05", "pck_10", "pck_15", "pck_20")
 SIZE_GROUPS = {"small": "circles", "medium": "squares", "large": "triangles"}
@@ -18,7 +21,8 @@ class ReportInputs:
 
     detector / keypoints: ``metrics/detector.json`` and ``metrics/keypoints.json``;
     speed: stage name -> its ``metrics/speed`` JSON; detector_history: the detector's
-    history CSV; keypoint_histories: method -> history CSV; params: params.yaml;
+    history CSV; keypoint_histories: method -> history CSV; params: the params that decide
+    the results (params.yaml without its execution settings); methods: method name -> model and loss;
     environment: package versions and machine; figures: figure key -> path relative to the report.
     """
 
@@ -28,6 +32,7 @@ class ReportInputs:
     detector_history: pd.DataFrame
     keypoint_histories: dict[str, pd.DataFrame]
     params: dict
+    methods: dict[str, MethodParams]
     environment: dict
     figures: dict[str, str]
 
@@ -269,8 +274,8 @@ def _methods(keypoints: dict) -> list[str]:
 def keypoint_method(inputs: ReportInputs) -> str:
     """Problem 2's models, targets, losses and training settings."""
     kp = inputs.params["keypoints"]
-    methods = kp["methods"]
-    method_rows = [[name, spec["model"], spec["loss"]] for name, spec in methods.items()]
+    methods = inputs.methods
+    method_rows = [[name, spec.model, spec.loss] for name, spec in methods.items()]
     radius = inputs.params.get("keypoints_eval", {}).get("hand_pair_radius", 0)
     subpixel = " with sub-pixel refinement" if kp["subpixel"] else ""
     pairs = (
@@ -447,7 +452,7 @@ least half visible, with {scales}. The heatmap model reaches course PCK@0.2 {num
 against {num(kp["regression"]["pck"]["pck_20"])} for plain regression."""
 
 
-def appendix(inputs: ReportInputs, params_text: str) -> str:
+def appendix(inputs: ReportInputs) -> str:
     """All hyperparameters, the environment and each stage's training or evaluation time."""
     env = inputs.environment
     packages = [[name, version] for name, version in env["packages"].items()]
@@ -455,10 +460,10 @@ def appendix(inputs: ReportInputs, params_text: str) -> str:
     machine = [[key, value] for key, value in env["machine"].items()]
     return f"""## Appendix
 
-### A. Hyperparameters (`params.yaml`)
+### A. Hyperparameters (`params.yaml`, execution settings aside)
 
 ```yaml
-{params_text.strip()}
+{yaml.safe_dump(inputs.params, sort_keys=False).strip()}
 ```
 
 ### B. Environment
@@ -472,7 +477,7 @@ def appendix(inputs: ReportInputs, params_text: str) -> str:
 {table(["stage", "training or evaluation time"], times)}"""
 
 
-def build_report(inputs: ReportInputs, params_text: str) -> str:
+def build_report(inputs: ReportInputs) -> str:
     """The whole report as Markdown."""
     sections = [
         introduction(inputs),
@@ -484,6 +489,6 @@ def build_report(inputs: ReportInputs, params_text: str) -> str:
         keypoint_analysis(inputs),
         discussion(inputs),
         conclusion(inputs),
-        appendix(inputs, params_text),
+        appendix(inputs),
     ]
     return "\n\n".join(section.strip() for section in sections) + "\n"

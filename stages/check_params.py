@@ -10,7 +10,7 @@ Run from the repository root: ``python -m stages.check_params``.
 """
 
 from locate.errors import UserError, run_stage
-from locate.keypoints.config import ablation_names, read_ablation, read_keypoints
+from locate.keypoints.config import read_ablations, read_keypoints
 from locate.params import PARAMS_FILE, load_params, read_section
 from locate.runtime import RuntimeParams
 from stages.evaluate_detector import DetectorEvalParams
@@ -38,9 +38,7 @@ def check_all_params() -> list[str]:
         raise UserError(f"{PARAMS_FILE}: unknown section '{unknown[0]}'; allowed: {', '.join(KNOWN_SECTIONS)}")
     for name, schema in SECTIONS.items():
         read_section(name, schema)
-    keypoints = read_keypoints()
-    for variant in ablation_names():
-        read_ablation(variant, keypoints.heatmap)
+    read_ablations().variants(read_keypoints().heatmap)
     return list(KNOWN_SECTIONS)
 
 

@@ -3,7 +3,9 @@
 Writes ``metrics/keypoints.json`` (PCK, symmetric PCK, per-keypoint PCK, parameter count
 per method and variant; the hand-ambiguity ceilings; failure-case counts),
 ``metrics/speed/evaluate_keypoints.json`` (batch-1 latency), ``plots/keypoints/pck.csv``,
-the figures in ``plots/keypoints/images/`` and ``predictions/keypoints_val_<name>.json``.
+the figures in ``plots/keypoints/images/`` and ``predictions/keypoints/<name>.json`` (one per
+method and ``ablation_<variant>``). Reads the checkpoints of ``models/keypoints/``, each of which
+carries its own model config, so only the method and variant names come from params.
 """
 
 import time
@@ -15,7 +17,7 @@ import torch
 from locate.atomic import atomic_path, write_json
 from locate.data.datasets import load_keypoints
 from locate.errors import UserError, run_stage
-from locate.keypoints.config import ablation_names, read_keypoints
+from locate.keypoints.config import read_ablations, read_keypoints
 from locate.keypoints.drawing import draw_predictions
 from locate.keypoints.evaluation import ceilings, failure_groups, latency_ms, method_scores, pck_table
 from locate.keypoints.hand_pair import HandPairDecoder
@@ -28,7 +30,7 @@ from locate.training import load_checkpoint, write_history
 
 DATA_ROOT = Path("data/keypoints")
 MODELS = Path("models/keypoints")
-PREDICTIONS = Path("predictions")
+PREDICTIONS = Path("predictions/keypoints")
 PLOTS = Path("plots/keypoints")
 METRICS = Path("metrics/keypoints.json")
 SPEED = Path("metrics/speed/evaluate_keypoints.json")
@@ -96,24 +98,27 @@ def main() -> None:
     eval_params = read_section("keypoints_eval", KeypointsEvalParams)
     for name in FAILURE_PAIR:
         params.method(name)
-    variants = ablation_names()
+    method_names = list(params.method_table)
+    variants = list(read_ablations().variants(params.heatmap))
     runtime = runtime_from_params()
     started = time.perf_counter()
     val = load_keypoints(DATA_ROOT, "val")
-    names = list(params.methods) + [f"ablation_{variant}" for variant in variants]
+    names = method_names + [f"ablation_{variant}" for variant in variants]
     scores, latency, predictions = {}, {}, {}
-    for name in names:
-        model, codec, config = load_method(MODELS / f"{name}.pt", params.subpixel)
-        codec = decoder(codec, eval_params)
-        model = model.to(runtime.device, memory_format=torch.channels_last)
-        predictions[name] = predict(model, codec, val.images, runtime)
-        write_predictions(PREDICTIONS / f"keypoints_val_{name}.json", val.image_ids, predictions[name])
-        scores[name] = method_scores(predictions[name], val.keypoints, val.keypoint_names)
-        scores[name] |= {"params": parameter_count(model), "config": config.to_meta()}
-        latency[name] = latency_ms(model, codec, val.images[:1], runtime)
-    methods = {name: predictions[name] for name in params.methods}
+    with atomic_path(PREDICTIONS) as folder:
+        folder.mkdir(parents=True)
+        for name in names:
+            model, codec, config = load_method(MODELS / f"{name}.pt", params.subpixel)
+            codec = decoder(codec, eval_params)
+            model = model.to(runtime.device, memory_format=torch.channels_last)
+            predictions[name] = predict(model, codec, val.images, runtime)
+            write_predictions(folder / f"{name}.json", val.image_ids, predictions[name])
+            scores[name] = method_scores(predictions[name], val.keypoints, val.keypoint_names)
+            scores[name] |= {"params": parameter_count(model), "config": config.to_meta()}
+            latency[name] = latency_ms(model, codec, val.images[:1], runtime)
+    methods = {name: predictions[name] for name in method_names}
     groups = failure_groups(predictions["heatmap"], predictions["regression"], val.keypoints)
-    metrics = {name: scores[name] for name in params.methods}
+    metrics = {name: scores[name] for name in method_names}
     metrics["ablations"] = {variant: scores[f"ablation_{variant}"] for variant in variants}
     metrics["ceiling"] = ceilings(val.keypoints)
     metrics["failure_cases"] = {group: len(indices) for group, indices in groups.items()}

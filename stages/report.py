@@ -19,7 +19,8 @@ from locate import figures
 from locate.atomic import atomic_path
 from locate.data.files import read_json
 from locate.errors import UserError, run_stage
-from locate.params import PARAMS_FILE, load_params
+from locate.keypoints.config import read_keypoints
+from locate.params import load_params, result_params
 from locate.report import ReportInputs, build_report
 from locate.summary import summary_table
 
@@ -89,9 +90,10 @@ def _draw_figures(folder: Path, inputs: dict, kp_methods: list[str]) -> dict[str
 
 
 def main() -> None:
-    params = load_params()
+    params = result_params(load_params())
+    method_table = read_keypoints().method_table
+    methods = list(method_table)
     speed = {path.stem: read_json(path) for path in sorted(Path("metrics/speed").glob("*.json"))}
-    methods = list(params.get("keypoints", {}).get("methods", {}))
     raw = {
         "detector_history": _csv(Path("plots/detector/history.csv")),
         "keypoint_histories": {name: _csv(Path(f"plots/keypoints/{name}_history.csv")) for name in methods},
@@ -106,10 +108,11 @@ def main() -> None:
             detector_history=raw["detector_history"],
             keypoint_histories=raw["keypoint_histories"],
             params=params,
+            methods=method_table,
             environment=_environment(speed),
             figures=figure_paths,
         )
-        (folder / "report.md").write_text(build_report(inputs, Path(PARAMS_FILE).read_text()))
+        (folder / "report.md").write_text(build_report(inputs))
         (folder / "summary.md").write_text(summary_table(inputs))
         (folder / "environment.json").write_text(json.dumps(inputs.environment, indent=2) + "\n")
 

@@ -1,14 +1,22 @@
-"""Stage ``train_keypoints <method>``: train one method of ``keypoints.methods`` on the keypoint data.
+"""Stage ``train_keypoints``: train one keypoint method, or one ablation variant of the heatmap method.
 
-Writes ``models/keypoints/<method>.pt`` (best val loss, model config in the meta),
-``plots/keypoints/<method>_history.csv`` and ``metrics/speed/train_keypoints_<method>.json``.
+``python -m stages.train_keypoints <method>`` trains a method of ``keypoints.methods``; its
+model comes from its group (``keypoints.methods.heatmap`` or ``.regression``), and only the
+heatmap model reads the heatmap settings of ``keypoints``. Writes ``models/keypoints/<method>.pt``
+(best val loss, model config in the meta), ``plots/keypoints/<method>_history.csv`` and
+``metrics/speed/train_keypoints_<method>.json``.
+
+``python -m stages.train_keypoints ablation <variant>`` retrains the method ``heatmap`` with the
+one factor that ``ablations.<factor>.<variant>`` changes; the other factors come from
+``keypoints``. Writes ``models/keypoints/ablation_<variant>.pt``,
+``plots/keypoints/ablation_<variant>_history.csv`` and ``metrics/speed/ablate_keypoints_<variant>.json``.
 """
 
 import sys
 from pathlib import Path
 
 from locate.errors import UserError, run_stage
-from locate.keypoints.config import read_keypoints
+from locate.keypoints.config import BASELINE_METHOD, read_ablations, read_keypoints
 from locate.keypoints.method import MethodConfig
 from locate.keypoints.trainer import Recipe, TrainingOutputs, train_and_record
 from locate.runtime import runtime_from_params
@@ -17,18 +25,39 @@ DATA_ROOT = Path("data/keypoints")
 MODELS = Path("models/keypoints")
 PLOTS = Path("plots/keypoints")
 SPEED = Path("metrics/speed")
+USAGE = (
+    "usage: python -m stages.train_keypoints <method> (a name in 'keypoints.methods'), "
+    "or python -m stages.train_keypoints ablation <variant> (a name in 'ablations')"
+)
+
+
+def method_job(name: str) -> tuple[MethodConfig, str, str]:
+    """Config, output name and speed file stem of the method ``name``."""
+    params = read_keypoints()
+    method = params.method(name)
+    return MethodConfig.for_model(method.model, method.loss, params.heatmap), name, f"train_keypoints_{name}"
+
+
+def ablation_job(variant: str) -> tuple[MethodConfig, str, str]:
+    """Config, output name and speed file stem of the ablation ``variant``."""
+    params = read_keypoints()
+    baseline = params.method(BASELINE_METHOD)
+    settings = read_ablations().variant(variant, params.heatmap)
+    config = MethodConfig.for_model(baseline.model, baseline.loss, settings)
+    return config, f"ablation_{variant}", f"ablate_keypoints_{variant}"
 
 
 def main() -> None:
-    if len(sys.argv) != 2:
-        raise UserError("usage: python -m stages.train_keypoints <method>, a name from params key 'keypoints.methods'")
-    name = sys.argv[1]
+    arguments = sys.argv[1:]
+    if len(arguments) == 1 and arguments[0] != "ablation":
+        config, name, speed = method_job(arguments[0])
+    elif len(arguments) == 2 and arguments[0] == "ablation":
+        config, name, speed = ablation_job(arguments[1])
+    else:
+        raise UserError(USAGE)
     params = read_keypoints()
-    method = params.method(name)
-    config = MethodConfig(method.model, method.loss, params.heatmap_size, params.sigma, params.skips)
     recipe = Recipe(params.batch_size, params.epochs, params.lr, params.seed)
-    speed = SPEED / f"train_keypoints_{name}.json"
-    outputs = TrainingOutputs(PLOTS / f"{name}_history.csv", MODELS / f"{name}.pt", speed)
+    outputs = TrainingOutputs(PLOTS / f"{name}_history.csv", MODELS / f"{name}.pt", SPEED / f"{speed}.json")
     train_and_record(config, recipe, runtime_from_params(), DATA_ROOT, outputs, name)
 
 

@@ -28,9 +28,14 @@ BAD_KEYS = [
     (("keypoints", "heatmap_size"), 48, "keypoints.heatmap_size"),
     (("keypoints", "batch_size"), 2.5, "keypoints.batch_size"),
     (("keypoints_eval", "hand_pair_min_ratio"), 0.0, "keypoints_eval.hand_pair_min_ratio"),
-    (("ablations", "sigma_3"), {"sigma": 0}, "ablations.sigma_3.sigma"),
-    (("ablations", "size_32"), {"heatmap_size": 33}, "ablations.size_32.heatmap_size"),
-    (("ablations", "skips_off"), {"skip": False}, "ablations.skips_off.skip"),
+    (("ablations", "sigma"), {"sigma_3": 0}, "ablations.sigma.sigma_3"),
+    (("ablations", "heatmap_size"), {"size_32": 33}, "ablations.heatmap_size.size_32"),
+    (("ablations", "skips"), {"skips_off": "no"}, "ablations.skips.skips_off"),
+    (("ablations", "skip"), {"skips_off": False}, "ablations.skip"),
+    (("keypoints", "methods"), {"heatmap": {"twin": {"loss": "mse"}}, "regression": {"twin": {"loss": "mse"}}},
+     "keypoints.methods.regression.twin"),
+    (("keypoints", "methods"), {"heatmap": {"heatmap": {"loss": "l1"}}, "regression": {}},
+     "keypoints.methods.heatmap.heatmap.loss"),
 ]
 
 

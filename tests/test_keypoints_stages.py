@@ -9,11 +9,11 @@ import torch
 
 from locate.data.generate import generate_datasets
 from locate.errors import UserError
-from stages import ablate_keypoints, evaluate_keypoints, train_keypoints
+from stages import evaluate_keypoints, train_keypoints
 from tests.stage_runner import repo_params, run_stage, write_params
 
-METHODS = tuple(repo_params()["keypoints"]["methods"])
-VARIANTS = {"skips_off": {"skips": False}}
+METHODS = tuple(name for group in repo_params()["keypoints"]["methods"].values() for name in group)
+VARIANTS = {"heatmap_size": {}, "sigma": {}, "skips": {"skips_off": False}}
 NUM_VAL = 4
 
 
@@ -32,7 +32,7 @@ def pipeline(tmp_path_factory):
     generate_datasets(folder / "data", 3, 6, NUM_VAL, workers=1)
     write_params(folder, _params())
     runs = [run_stage(folder, "train_keypoints", method) for method in METHODS]
-    runs += [run_stage(folder, "ablate_keypoints", variant) for variant in VARIANTS]
+    runs.append(run_stage(folder, "train_keypoints", "ablation", "skips_off"))
     runs.append(run_stage(folder, "evaluate_keypoints"))
     for result in runs:
         assert result.returncode == 0, result.stderr
@@ -40,8 +40,8 @@ def pipeline(tmp_path_factory):
 
 
 def test_training_stages_write_checkpoint_history_and_speed(pipeline):
-    names = [*METHODS, *(f"ablation_{variant}" for variant in VARIANTS)]
-    speeds = [f"train_keypoints_{m}" for m in METHODS] + [f"ablate_keypoints_{v}" for v in VARIANTS]
+    names = [*METHODS, "ablation_skips_off"]
+    speeds = [f"train_keypoints_{m}" for m in METHODS] + ["ablate_keypoints_skips_off"]
     for name, speed in zip(names, speeds, strict=True):
         checkpoint = torch.load(pipeline / "models/keypoints" / f"{name}.pt", weights_only=True)
         assert {"model", "config", "epoch", "val_loss"} <= set(checkpoint)
@@ -52,12 +52,14 @@ def test_training_stages_write_checkpoint_history_and_speed(pipeline):
         assert timing["train_seconds"] > 0 and timing["runtime"]["device"] == "cpu"
     config = torch.load(pipeline / "models/keypoints/ablation_skips_off.pt", weights_only=True)["config"]
     assert config["heatmap_size"] == 64 and config["sigma"] == 2.0 and config["skips"] is False
+    config = torch.load(pipeline / "models/keypoints/regression.pt", weights_only=True)["config"]
+    assert config["heatmap_size"] is None and config["sigma"] is None and config["skips"] is None
 
 
 def test_evaluation_writes_metrics_predictions_plots(pipeline):
     metrics = json.loads((pipeline / "metrics/keypoints.json").read_text())
     thresholds = {"pck_05", "pck_10", "pck_15", "pck_20"}
-    entries = [metrics[m] for m in METHODS] + [metrics["ablations"][v] for v in VARIANTS]
+    entries = [metrics[m] for m in METHODS] + [metrics["ablations"]["skips_off"]]
     for entry in entries:
         assert set(entry["pck"]) == thresholds and set(entry["pck_symmetric"]) == thresholds
         assert all(entry["pck_symmetric"][t] >= entry["pck"][t] for t in thresholds)
@@ -69,8 +71,8 @@ def test_evaluation_writes_metrics_predictions_plots(pipeline):
     assert sum(metrics["failure_cases"].values()) <= NUM_VAL
     speed = json.loads((pipeline / "metrics/speed/evaluate_keypoints.json").read_text())
     assert set(speed["latency_ms_per_image"]) >= set(METHODS)
-    for name in [*METHODS, *(f"ablation_{variant}" for variant in VARIANTS)]:
-        entries = json.loads((pipeline / "predictions" / f"keypoints_val_{name}.json").read_text())
+    for name in [*METHODS, "ablation_skips_off"]:
+        entries = json.loads((pipeline / "predictions/keypoints" / f"{name}.json").read_text())
         assert len(entries) == NUM_VAL and set(entries[0]) == {"image_id", "keypoints"}
         assert len(entries[0]["keypoints"]) == 5 and len(entries[0]["keypoints"][0]) == 2
     with open(pipeline / "plots/keypoints/pck.csv") as file:
@@ -85,7 +87,7 @@ def test_evaluation_writes_metrics_predictions_plots(pipeline):
 def test_unknown_method_exits_2_with_one_line(pipeline):
     result = run_stage(pipeline, "train_keypoints", "pose_magic")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
-    assert "params key 'keypoints.methods.pose_magic': not defined" in result.stderr
+    assert "params key 'keypoints.methods': no method 'pose_magic'; known: heatmap," in result.stderr
 
 
 def _fails(stage, folder, monkeypatch, *args) -> str:
@@ -98,12 +100,23 @@ def _fails(stage, folder, monkeypatch, *args) -> str:
 
 def test_bad_variant_and_missing_or_corrupt_input_are_user_errors(tmp_path, monkeypatch):
     params = _params()
-    params["ablations"] = {"huge": {"heatmap_size": 48}, "odd": {"colour": 1}}
     write_params(tmp_path, params)
-    assert "params key 'ablations.sigma_9': not defined" in _fails(ablate_keypoints, tmp_path, monkeypatch, "sigma_9")
-    assert "params key 'ablations.huge.heatmap_size': got 48" in _fails(ablate_keypoints, tmp_path, monkeypatch, "huge")
-    assert "params key 'ablations.odd.colour': unknown key" in _fails(ablate_keypoints, tmp_path, monkeypatch, "odd")
+    ablation = ("ablation", "sigma_9")
+    assert "params key 'ablations': no variant 'sigma_9'" in _fails(train_keypoints, tmp_path, monkeypatch, *ablation)
+    params["ablations"] = {"heatmap_size": {"huge": 48}, "sigma": {}, "skips": {}}
+    write_params(tmp_path, params)
+    huge = ("ablation", "huge")
+    assert "params key 'ablations.heatmap_size.huge': got 48" in _fails(train_keypoints, tmp_path, monkeypatch, *huge)
+    params["ablations"]["colour"] = {"odd": 1}
+    write_params(tmp_path, params)
+    assert "params key 'ablations.colour': unknown key" in _fails(train_keypoints, tmp_path, monkeypatch, *ablation)
+    params["ablations"] = {"heatmap_size": {"twin": 32}, "sigma": {"twin": 3.0}, "skips": {}}
+    write_params(tmp_path, params)
+    assert "params key 'ablations.sigma.twin': got 'twin'" in _fails(train_keypoints, tmp_path, monkeypatch, *ablation)
+    params["ablations"] = VARIANTS
+    write_params(tmp_path, params)
     assert "usage: python -m stages.train_keypoints" in _fails(train_keypoints, tmp_path, monkeypatch)
+    assert "usage: python -m stages.train_keypoints" in _fails(train_keypoints, tmp_path, monkeypatch, "ablation")
     assert "data/keypoints/val.json: file not found" in _fails(evaluate_keypoints, tmp_path, monkeypatch)
     generate_datasets(tmp_path / "data", 3, 2, 2, workers=1)
     assert "models/keypoints/heatmap.pt: checkpoint not found" in _fails(evaluate_keypoints, tmp_path, monkeypatch)

@@ -23,8 +23,8 @@ from tests.stage_runner import REPO_ROOT
 COPIED = ("locate", "stages", "dvc.yaml", "params.yaml", ".dvcignore", ".gitignore", "pyproject.toml")
 OUTPUT_FOLDERS = ("data", "models", "predictions", "metrics", "plots", "reports")
 # Each stage module once, and both keypoint models (the regression head has dropout).
-FORCED = ("generate", "train_detector", "evaluate_detector", "train_keypoints@heatmap", "train_keypoints@regression",
-          "ablate_keypoints@skips_off", "evaluate_keypoints", "report")
+FORCED = ("generate", "train_detector", "evaluate_detector", "train_heatmap@heatmap", "train_regression@regression",
+          "ablate_skips@skips_off", "evaluate_keypoints", "report")
 # Measured times, and the files that quote them.
 TIMED = ("metrics/speed/", "reports/report.md", "reports/summary.md")
 
@@ -113,10 +113,10 @@ def test_every_named_plot_renders(repo, tmp_path):
 def test_a_param_change_reruns_only_its_dependants(repo):
     detector = (repo / "models" / "detector.pt").stat().st_mtime_ns
     params = yaml.safe_load((repo / "params.yaml").read_text())
-    params["ablations"]["sigma_3"]["sigma"] = 2.5
+    params["ablations"]["sigma"]["sigma_3"] = 2.5
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    assert _changed_stages(repo) == {"ablate_keypoints@sigma_3", "evaluate_keypoints", "report"}
-    assert _ran(_dvc(repo, "repro")) == {"ablate_keypoints@sigma_3", "evaluate_keypoints", "report"}
+    assert _changed_stages(repo) == {"ablate_sigma@sigma_3", "evaluate_keypoints", "report"}
+    assert _ran(_dvc(repo, "repro")) == {"ablate_sigma@sigma_3", "evaluate_keypoints", "report"}
     assert (repo / "models" / "detector.pt").stat().st_mtime_ns == detector
     diff = json.loads(_dvc(repo, "metrics", "diff", "--json"))
     changed = {key for metrics in diff.values() for key in metrics}

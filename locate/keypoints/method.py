@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 
 from locate.errors import UserError
+from locate.keypoints.config import HeatmapSettings
 from locate.keypoints.heatmap_codec import HeatmapCodec
 from locate.keypoints.losses import mse, symmetric_mse
 from locate.keypoints.models import HeatmapNet, RegressionNet
@@ -23,15 +24,27 @@ Codec = HeatmapCodec | RegressionCodec
 
 @dataclass(frozen=True)
 class MethodConfig:
-    """model: "heatmap" | "regression"; loss: "mse" | "symmetric_mse"; heatmap settings unused by regression."""
+    """model: "heatmap" | "regression"; loss: "mse" | "symmetric_mse".
+
+    The heatmap settings (map size in cells, Gaussian sigma in cells, skips) belong to the
+    heatmap model; a regression config has none (None), so that its checkpoint, like its
+    training, does not depend on them.
+    """
 
     model: str
     loss: str
-    heatmap_size: int
-    sigma: float
-    skips: bool
+    heatmap_size: int | None = None
+    sigma: float | None = None
+    skips: bool | None = None
     num_keypoints: int = 5
     image_size: int = 128
+
+    @classmethod
+    def for_model(cls, model: str, loss: str, heatmap: HeatmapSettings) -> "MethodConfig":
+        """The config of ``model`` trained with ``loss``; ``heatmap`` is kept only for the heatmap model."""
+        if model == "heatmap":
+            return cls(model, loss, heatmap.heatmap_size, heatmap.sigma, heatmap.skips)
+        return cls(model, loss)
 
     def to_meta(self) -> dict:
         """JSON-able dict for a checkpoint's meta."""
