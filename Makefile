@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: repro test lint clean-venv
+.PHONY: install repro smoke test pull push lint clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,9 +13,20 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+install: $(STAMP)
+
 repro: $(STAMP)
 	$(BIN)/python -m stages.check_params
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+
+smoke: $(STAMP)
+	$(BIN)/python -m ci.smoke
+
+pull: $(STAMP)
+	$(BIN)/python -m ci.remote pull
+
+push: $(STAMP)
+	$(BIN)/python -m ci.remote push
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

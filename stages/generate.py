@@ -3,11 +3,15 @@
 Also writes its wall time to ``metrics/speed/generate.json``.
 
 Params (section ``data``): ``seed``, ``num_train``, ``num_val``, and ``source``:
-``generate`` draws the data, any other value is a course ``datasets/`` folder to import.
+``generate`` draws the data, any other value is a course ``datasets/`` folder to import. A
+relative folder is taken from the project's root, which DVC names in ``DVC_ROOT``: a queued
+experiment runs in a temporary copy of the project, but finds the folder the workspace would.
 """
 
+import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from locate.atomic import write_json
 from locate.data.course_import import import_course_datasets
@@ -32,13 +36,19 @@ class DataParams:
         require(self.num_val >= 1, "data.num_val", self.num_val, "an integer >= 1")
 
 
+def source_folder(source: str) -> Path:
+    """The course ``datasets/`` folder ``source`` names; relative to ``$DVC_ROOT`` when DVC runs the stage."""
+    path = Path(source).expanduser()
+    return path if path.is_absolute() else Path(os.environ.get("DVC_ROOT", ".")) / path
+
+
 def main() -> None:
     params = read_section("data", DataParams)
     started = time.perf_counter()
     if params.source == "generate":
         generate_datasets(DATA_ROOT, params.seed, params.num_train, params.num_val)
     else:
-        import_course_datasets(params.source, DATA_ROOT)
+        import_course_datasets(source_folder(params.source), DATA_ROOT)
     write_json(SPEED_FILE, {"seconds": round(time.perf_counter() - started, 3)})
 
 

@@ -37,3 +37,34 @@ def run_stage(folder: Path, module: str, *args: str, processes: int = 1) -> subp
 def repo_params() -> dict:
     """The repository's own params.yaml."""
     return yaml.safe_load((REPO_ROOT / "params.yaml").read_text())
+
+
+FORKED_STAGES = """
+import importlib, os, sys, traceback
+import torch
+modules = {{module: importlib.import_module(module) for module, *_ in {commands!r}}}
+torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # its first use imports torch._dynamo: once, here
+for module, *args in {commands!r}:
+    child = os.fork()
+    if child == 0:
+        sys.argv = [module, *args]
+        try:
+            modules[module].main()
+        except BaseException:
+            traceback.print_exc()
+            os._exit(1)
+        os._exit(0)
+    if os.waitpid(child, 0)[1] != 0:
+        sys.exit(f"{{module}} {{args}} failed")
+"""
+
+
+def run_stages_forked(folder: Path, commands: list[list[str]]) -> None:
+    """Run stage commands (``["stages.<name>", *args]``) one after another in ``folder``.
+
+    One process imports the stage modules once and forks a child per command, so each stage
+    starts from the same fresh state as under ``python -m`` without a torch import of its own.
+    """
+    script = FORKED_STAGES.format(commands=commands)
+    result = subprocess.run([sys.executable, "-c", script], cwd=folder, env=stage_env(), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

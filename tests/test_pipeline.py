@@ -8,19 +8,15 @@ and rerun only the stages that depend on it, leave the detector untouched, and s
 
 import hashlib
 import json
-import os
-import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.stage_runner import REPO_ROOT
+from ci.tiny import dvc, ran_stages, run
+from tests.conftest import copy_of
 
-COPIED = ("locate", "stages", "dvc.yaml", "params.yaml", ".dvcignore", ".gitignore", "pyproject.toml")
 OUTPUT_FOLDERS = ("data", "models", "predictions", "metrics", "plots", "reports")
 # Each stage module once, and both keypoint models (the regression head has dropout).
 FORCED = ("generate", "train_detector", "evaluate_detector", "train_heatmap@heatmap", "train_regression@regression",
@@ -29,31 +25,13 @@ FORCED = ("generate", "train_detector", "evaluate_detector", "train_heatmap@heat
 TIMED = ("metrics/speed/", "reports/report.md", "reports/summary.md")
 
 
-def tiny_params() -> dict:
-    params = yaml.safe_load((REPO_ROOT / "params.yaml").read_text())
-    params["data"] |= {"num_train": 6, "num_val": 3}
-    params["runtime"] |= {"device": "cpu", "precision": "fp32", "threads": 1}
-    params["detector"] |= {"channels": [4, 4, 8, 8, 8], "epochs": 1, "batch_size": 4}
-    params["detector_eval"] |= {"batch_size": 3, "latency_images": 1, "drawn_images": 2}
-    params["keypoints"] |= {"epochs": 1, "batch_size": 4, "drawn_images": 2, "failure_images": 1}
-    return params
-
-
-def _run(repo: Path, *command: str) -> str:
-    env = os.environ | {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    env |= {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
-    result = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, f"{' '.join(command)}\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
 def _dvc(repo: Path, *args: str) -> str:
-    return _run(repo, sys.executable, "-m", "dvc", *args)
+    return dvc(repo, *args)
 
 
 def _ran(log: str) -> set[str]:
     """The stages a `dvc repro` log says it ran."""
-    return {line.split("'")[1] for line in log.splitlines() if line.startswith("Running stage")}
+    return set(ran_stages(log))
 
 
 def _changed_stages(repo: Path) -> set[str]:
@@ -61,21 +39,8 @@ def _changed_stages(repo: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("pipeline")
-    for name in COPIED:
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copyfile(source, folder / name)
-    (folder / "params.yaml").write_text(yaml.safe_dump(tiny_params(), sort_keys=False))
-    _run(folder, "git", "init", "-q")
-    _dvc(folder, "init", "-q")
-    _dvc(folder, "repro")
-    _run(folder, "git", "add", "-A")
-    _run(folder, "git", "commit", "-qm", "tiny pipeline")
-    return folder
+def repo(tiny_baseline, tmp_path_factory) -> Path:
+    return copy_of(tiny_baseline, tmp_path_factory.mktemp("pipeline") / "project")
 
 
 def test_repro_writes_every_declared_output(repo):
@@ -121,7 +86,7 @@ def test_a_param_change_reruns_only_its_dependants(repo):
     diff = json.loads(_dvc(repo, "metrics", "diff", "--json"))
     changed = {key for metrics in diff.values() for key in metrics}
     assert any(key.startswith("ablations.sigma_3.") for key in changed)
-    _run(repo, "git", "checkout", "--", "params.yaml")
+    run(repo, "git", "checkout", "--", "params.yaml")
     _dvc(repo, "checkout", "-q")
 
 

@@ -1,7 +1,10 @@
 """The generate stage: outputs on tiny params, and one-line errors with exit code 2."""
 
+from pathlib import Path
+
 import pytest
 
+from stages.generate import source_folder
 from tests.stage_runner import repo_params, run_stage, write_params
 
 
@@ -59,3 +62,17 @@ def test_stage_records_its_wall_time(tmp_path):
     assert run_stage(tmp_path, "generate").returncode == 0
     speed = (tmp_path / "metrics" / "speed" / "generate.json").read_text()
     assert '"seconds"' in speed
+
+
+def test_a_relative_source_is_taken_from_the_project_root_dvc_names(tmp_path, monkeypatch):
+    """A queued experiment runs in a temporary copy; DVC_ROOT names the workspace the path is relative to."""
+    workspace, copy = tmp_path / "workspace", tmp_path / "workspace/.dvc/tmp/exps/run"
+    copy.mkdir(parents=True)
+    write_params(copy, _params(source="../datasets"))
+    monkeypatch.setenv("DVC_ROOT", str(workspace))
+    result = run_stage(copy, "generate")
+    assert result.returncode == 2
+    assert f"{workspace}/../datasets: course datasets folder not found" in result.stderr
+    assert source_folder("/abs/datasets") == Path("/abs/datasets")
+    monkeypatch.delenv("DVC_ROOT")
+    assert source_folder("../datasets") == Path("../datasets")

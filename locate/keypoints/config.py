@@ -48,7 +48,8 @@ class MethodGroups:
 
     def table(self) -> dict[str, MethodParams]:
         """Every method by name, heatmap methods first, in file order."""
-        return {name: MethodParams(model, choice.loss) for model, group in _groups(self).items() for name, choice in group.items()}
+        groups = _groups(self).items()
+        return {name: MethodParams(model, choice.loss) for model, group in groups for name, choice in group.items()}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,87 @@
+"""Push results to the DVC remote, or pull them, with one clear line when the remote fails.
+
+``python -m ci.remote pull`` fetches the outputs that ``dvc.lock`` names from the default
+remote into the cache, and only when every one of them arrived checks them out into the
+workspace, so a remote that cannot be reached leaves the workspace as it was.
+``python -m ci.remote push`` sends the cached outputs to the remote. ``--remote NAME`` picks
+a remote other than the default. A missing, unreachable or misconfigured remote ends with
+exit code 2 and one line naming the remote, its URL and what failed.
+"""
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from dvc.config import Config, ConfigError
+
+from locate.errors import UserError, run_stage
+
+ADD_ONE = "add one with: dvc remote add -d storage <url> (see the README)"
+EXTRAS = {"s3": "dvc-s3", "ssh": "dvc-ssh", "gs": "dvc-gs", "gcs": "dvc-gs", "azure": "dvc-azure",
+          "http": "dvc-http", "https": "dvc-http", "webdav": "dvc-webdav"}
+
+
+def _dvc(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dvc", *args], capture_output=True, text=True)
+
+
+def remote_url(name: str | None) -> tuple[str, str]:
+    """``(name, url)`` of the remote called ``name``, or of the default remote when ``name`` is None."""
+    try:
+        config = Config.from_cwd()
+    except ConfigError as error:
+        raise UserError(f".dvc/config: {error}") from None
+    remotes = {remote: settings["url"] for remote, settings in config["remote"].items()}
+    name = name or config["core"].get("remote")
+    if not name:
+        raise UserError(f"no default DVC remote in .dvc/config; {ADD_ONE}")
+    if name not in remotes:
+        known = ", ".join(remotes) or "none"
+        raise UserError(f"DVC remote '{name}': not configured (configured: {known}); {ADD_ONE}")
+    return name, remotes[name]
+
+
+def check_reachable(name: str, url: str, pulling: bool) -> None:
+    """Fail early, naming the remote, where it cannot work: a missing folder or a missing DVC plugin."""
+    scheme = url.split("://", 1)[0] if "://" in url else "local"
+    if scheme == "local" and pulling and not Path(url).is_dir():
+        raise UserError(f"DVC remote '{name}' ({url}): folder not found")
+    package = EXTRAS.get(scheme)
+    if package and subprocess.run([sys.executable, "-c", f"import {package.replace('-', '_')}"],
+                                  capture_output=True).returncode != 0:
+        raise UserError(f"DVC remote '{name}' ({url}): needs the package {package}: pip install {package}")
+
+
+def _reason(result: subprocess.CompletedProcess) -> str:
+    """DVC's error message on one line, without its log prefix and support footer."""
+    lines = [line.strip() for line in (result.stderr + result.stdout).splitlines()]
+    errors = [re.sub(r"^ERROR:\s*", "", line) for line in lines if line.startswith("ERROR")]
+    return "; ".join(errors) or next((line for line in reversed(lines) if line), f"exit code {result.returncode}")
+
+
+def transfer(direction: str, name: str | None) -> str:
+    """``pull`` or ``push`` with the remote ``name`` (default remote if None); DVC's summary line."""
+    name, url = remote_url(name)
+    check_reachable(name, url, pulling=direction == "pull")
+    steps = [("fetch", "-r", name), ("checkout",)] if direction == "pull" else [("push", "-r", name)]
+    outputs = []
+    for step in steps:
+        result = _dvc(*step)
+        if result.returncode != 0:
+            raise UserError(f"DVC remote '{name}' ({url}): {step[0]} failed: {_reason(result)}")
+        outputs.append(result.stdout.strip())
+    return "\n".join(line for line in outputs if line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("direction", choices=("pull", "push"))
+    parser.add_argument("--remote", help="remote name (default: the default remote)")
+    args = parser.parse_args()
+    print(transfer(args.direction, args.remote))
+
+
+if __name__ == "__main__":
+    run_stage(main)

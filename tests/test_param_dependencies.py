@@ -1,0 +1,163 @@
+"""Each stage depends on exactly the params that can change its outputs.
+
+In a tiny copy of the project, one params key at a time is changed. The stages ``dvc status``
+calls stale must all write different outputs when rerun, and every stage that DVC would not
+rerun (neither stale nor downstream of a stale stage) must write the same bytes when forced
+to rerun. Timings are left aside: the speed files are not compared, and the report is rerun
+on the baseline's speed files. The execution settings must leave every stage up to date.
+"""
+
+import hashlib
+import shlex
+from pathlib import Path
+
+import networkx
+import pytest
+import torch
+import yaml
+from dvc.repo import Repo
+
+from ci.tiny import dvc, run
+from locate.params import EXECUTION_SETTINGS
+from tests.conftest import copy_of
+from tests.stage_runner import run_stages_forked
+
+# A representative change per params section, per method group and per ablation group;
+# on tiny params each of these changes what the stages that read it compute.
+CHANGES = {
+    "data.num_val": 4,
+    "detector.box_weight": 1.0,
+    "detector_eval.nms_iou": 0.2,
+    "detector_eval.drawn_images": 1,
+    "keypoints.sigma": 3.0,
+    "keypoints.skips": False,
+    "keypoints.subpixel": False,
+    "keypoints.methods.regression.regression_symmetric.loss": "mse",
+    "keypoints.methods.heatmap.heatmap_symmetric.loss": "mse",
+    "ablations.heatmap_size.size_32": 16,
+    "keypoints_eval.hand_pair_radius": 10.0,
+    "runtime.precision": "bf16",
+}
+EXECUTION_VALUES = {"runtime.device": "auto", "runtime.threads": 2, "detector_eval.batch_size": 1,
+                    "detector_eval.latency_images": 2}
+TIMINGS = "metrics/speed/"
+
+
+def _set(params: dict, key: str, value: object) -> None:
+    *sections, leaf = key.split(".")
+    for section in sections:
+        params = params[section]
+    params[leaf] = value
+
+
+def _stages(folder: Path) -> tuple[dict, networkx.DiGraph]:
+    """Stage name -> (module command, output paths); and the graph (edges from a stage to what it reads)."""
+    with Repo(str(folder)) as repo:
+        stages = {
+            stage.name: (shlex.split(stage.cmd)[2:], [out.def_path for out in stage.outs])
+            for stage in repo.index.stages
+        }
+        graph = networkx.relabel_nodes(repo.index.graph, lambda stage: stage.name)
+    return stages, graph
+
+
+def _digest(folder: Path, outputs: list[str]) -> dict[str, str]:
+    """Path -> sha256 of every file of ``outputs`` (files or folders), timings aside."""
+    paths = []
+    for output in outputs:
+        path = folder / output
+        paths += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    digests = {p.relative_to(folder).as_posix(): _content_digest(p) for p in paths}
+    return {name: digest for name, digest in digests.items() if not name.startswith(TIMINGS)}
+
+
+def _content_digest(path: Path) -> str:
+    """sha256 of a file; of a checkpoint, of what it holds (tensors and meta), not of how pickle laid it out."""
+    if path.suffix != ".pt":
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    _hash_value(digest, torch.load(path, weights_only=True))
+    return digest.hexdigest()
+
+
+def _hash_value(digest, value: object) -> None:
+    if isinstance(value, dict):
+        for key in sorted(value):
+            digest.update(repr(key).encode())
+            _hash_value(digest, value[key])
+    elif isinstance(value, torch.Tensor):
+        raw = value.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+        digest.update(f"{value.dtype}{tuple(value.shape)}".encode() + raw)
+    else:
+        digest.update(repr(value).encode())
+
+
+def _rerun(folder: Path, stages: dict, graph: networkx.DiGraph, names: set[str]) -> None:
+    """Run ``names`` in DAG order; the report last, on the baseline's speed files."""
+    order = [name for name in reversed(list(networkx.topological_sort(graph))) if name in names]
+    run_stages_forked(folder, [stages[name][0] for name in order if name != "report"])
+    if "report" in names:
+        run(folder, "git", "checkout", "-q", "--", TIMINGS)
+        run_stages_forked(folder, [stages["report"][0]])
+
+
+@pytest.fixture(scope="module")
+def project(tiny_baseline, tmp_path_factory):
+    """A copy of the tiny baseline, with its stages, their graph and the digests of every stage's outputs."""
+    folder = copy_of(tiny_baseline, tmp_path_factory.mktemp("dependencies") / "project")
+    stages, graph = _stages(folder)
+    baseline = {name: _digest(folder, outputs) for name, (_, outputs) in stages.items()}
+    return folder, stages, graph, baseline
+
+
+def _restore(folder: Path) -> None:
+    run(folder, "git", "checkout", "-q", "--", ".")
+    run(folder, "git", "clean", "-fdq", "--", "metrics", "plots", "reports")
+    dvc(folder, "checkout", "-q", "--force")
+
+
+def _stale(folder: Path) -> set[str]:
+    return set(yaml.safe_load(dvc(folder, "status", "--json")) or {})
+
+
+@pytest.mark.parametrize(("key", "value"), CHANGES.items(), ids=list(CHANGES))
+def test_stale_stages_are_exactly_those_whose_outputs_change(project, key, value):
+    folder, stages, graph, baseline = project
+    params = yaml.safe_load((folder / "params.yaml").read_text())
+    _set(params, key, value)
+    (folder / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    try:
+        stale = _stale(folder)
+        assert stale, f"{key}: no stage depends on it"
+        downstream = set().union(*(networkx.ancestors(graph, name) for name in stale))
+        untouched = set(stages) - stale - downstream
+        _rerun(folder, stages, graph, stale | untouched)
+        changed = {name for name in stale | untouched if _digest(folder, stages[name][1]) != baseline[name]}
+        assert stale - changed == set(), f"{key}: stale, but the same outputs when rerun"
+        assert changed & untouched == set(), f"{key}: outputs change, but DVC would not rerun them"
+    finally:
+        _restore(folder)
+    assert _stale(folder) == set()
+
+
+def test_execution_settings_are_no_stage_dependency(project):
+    folder = project[0]
+    assert set(EXECUTION_VALUES) == set(EXECUTION_SETTINGS)
+    params = yaml.safe_load((folder / "params.yaml").read_text())
+    for key, value in EXECUTION_VALUES.items():
+        _set(params, key, value)
+    (folder / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    try:
+        assert _stale(folder) == set()
+    finally:
+        _restore(folder)
+
+
+def test_an_unchanged_rerun_of_every_stage_writes_the_same_outputs(project):
+    """The control: the runner itself reproduces the baseline, so a difference above is the param's."""
+    folder, stages, graph, baseline = project
+    try:
+        _rerun(folder, stages, graph, set(stages))
+        assert {name: _digest(folder, outputs) for name, (_, outputs) in stages.items()} == baseline
+    finally:
+        _restore(folder)
