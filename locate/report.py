@@ -463,7 +463,7 @@ def appendix(inputs: ReportInputs) -> str:
 ### A. Hyperparameters (`params.yaml`, execution settings aside)
 
 ```yaml
-{yaml.safe_dump(inputs.params, sort_keys=False).strip()}
+{yaml.safe_dump(inputs.params, sort_keys=False, default_flow_style=None, width=100).strip()}
 ```
 
 ### B. Environment

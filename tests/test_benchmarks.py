@@ -12,6 +12,7 @@ from benchmarks.reference.detector_loss import batch_loss, match_image
 from benchmarks.reference.image_files import DetectionImages, KeypointImages
 from benchmarks.reference.keypoint_targets import gaussian_heatmaps, normalised_coordinates
 from benchmarks.repro_stages import run_stages, stage_order, table
+from benchmarks.rerun_cost import rerun_cost
 from benchmarks.scaling import growth_exponent, growth_verdict, memory_verdict
 from locate.data.datasets import load_detection, load_keypoints
 from locate.data.generate import generate_datasets
@@ -22,6 +23,7 @@ from locate.detection.model import DetectorConfig
 from locate.detection.targets import anchor_targets
 from locate.keypoints.heatmap_codec import HeatmapCodec
 from locate.keypoints.regression_codec import RegressionCodec
+from tests.stage_runner import REPO_ROOT
 
 WEIGHTS = LossWeights(objectness=1.0, classification=1.0, box=2.0, negatives_per_positive=3, smooth_l1_beta=1 / 9)
 THRESHOLDS = MatchThresholds(0.5, 0.3)
@@ -123,3 +125,13 @@ def test_growth_and_memory_verdicts():
     assert memory_verdict([1000.0, 1080.0, 1090.0, 1090.0, 1100.0, 1110.0]) == "flat"
     assert memory_verdict([1000.0, 1000.0, 1000.0, 1000.0, 1050.0, 1100.0]) == "grows"
     assert memory_verdict([1000.0, 1100.0, 1200.0]) == "n/a"
+
+
+def test_rerun_cost_names_the_stages_a_key_reruns(monkeypatch):
+    monkeypatch.chdir(REPO_ROOT)
+    sigma = rerun_cost(REPO_ROOT, "keypoints.sigma")
+    assert sigma["stale"] == ["ablate_heatmap_size@size_128", "ablate_heatmap_size@size_32", "ablate_skips@skips_off",
+                              "report", "train_heatmap@heatmap", "train_heatmap@heatmap_symmetric"]
+    assert set(sigma["rerun"]) == set(sigma["stale"]) | {"evaluate_keypoints"}
+    assert rerun_cost(REPO_ROOT, "runtime.threads") == {"stale": [], "rerun": [], "seconds": 0.0}
+    assert rerun_cost(REPO_ROOT, "detector_eval.nms_iou")["rerun"] == ["evaluate_detector", "report"]

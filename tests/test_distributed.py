@@ -31,7 +31,8 @@ from locate.runtime import make_runtime, seed_everything
 from locate.training import RESUME_ROOT, Batches, FitOutputs, fit, load_checkpoint
 from tests.stage_runner import REPO_ROOT, repo_params, run_stage, stage_env, torchrun_command, write_params
 
-TRAINERS = {"detector": ("train_detector",), "heatmap": ("train_keypoints", "heatmap")}
+TRAINERS = {"detector": ("train_detector",), "heatmap": ("train_keypoints", "heatmap")}  # stage module and args
+STAGES = {"detector": ("train_detector",), "heatmap": ("train_heatmap", "heatmap")}  # dvc.yaml stage and key
 KILL_DEADLINE_S = 60
 
 
@@ -109,7 +110,7 @@ def _declared_outputs(stage: str, key: str = "") -> list[str]:
 
 
 def _output(trainer: str, suffix: str) -> str:
-    return next(path for path in _declared_outputs(*TRAINERS[trainer]) if path.endswith(suffix))
+    return next(path for path in _declared_outputs(*STAGES[trainer]) if path.endswith(suffix))
 
 
 def _workspace(data: Path, folder: Path, detector_epochs: int | None = None) -> Path:
@@ -151,7 +152,7 @@ def trained(data, tmp_path_factory) -> dict[int, Path]:
 @pytest.mark.parametrize("trainer", TRAINERS)
 def test_two_processes_write_every_declared_output(trained, trainer):
     folder = trained[2]
-    assert [path for path in _declared_outputs(*TRAINERS[trainer]) if not (folder / path).is_file()] == []
+    assert [path for path in _declared_outputs(*STAGES[trainer]) if not (folder / path).is_file()] == []
     assert load_checkpoint(folder / _output(trainer, ".pt"))["epoch"] in (1, 2)
     assert [row["epoch"] for row in _rows(folder / _output(trainer, ".csv"))] == ["1", "2"]
     assert json.loads((folder / _output(trainer, ".json")).read_text())["runtime"]["processes"] == 2
