@@ -65,7 +65,7 @@ def diff_markdown(base: str, stages: list[str], metrics: dict, params: dict, sec
         f"## Pipeline against `{base}`",
         f"Stages rerun ({len(stages)}, {seconds:.0f} s): {ran}",
         "### Results that changed\n\n" + _table(_rows(results), ("file", "metric", "base", "this branch", "change")),
-        "### Params that changed\n\n" + _table(_rows(params), ("file", "param", "base", "this branch", "")),
+        "### Params that changed\n\n" + _table(_rows(params), ("file", "param", "base", "this branch", "change")),
         "### Timings (they change on every run)\n\n"
         + _table(_rows(timings), ("file", "timing", "base", "this branch", "change")),
     ]) + "\n"
