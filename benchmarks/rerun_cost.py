@@ -18,6 +18,7 @@ from pathlib import Path
 import networkx
 from dvc.dependency.param import ParamsDependency
 from dvc.repo import Repo
+from dvc.stage import PipelineStage
 
 from locate.atomic import write_json
 from locate.data.files import read_json
@@ -26,18 +27,18 @@ SPEED = Path("metrics/speed")
 TIME_FIELDS = ("train_seconds", "eval_seconds", "seconds")
 
 
-def _stage_table(root: Path) -> tuple[dict[str, tuple[list[str], list[str]]], networkx.DiGraph]:
-    """Stage name -> (its params keys, its output paths); and the graph (edges from a stage to what it reads)."""
+def pipeline_stages(root: Path) -> tuple[dict[str, PipelineStage], networkx.DiGraph]:
+    """The stages of ``root``'s ``dvc.yaml`` by name (foreach items resolved); and the graph, by name,
+    with edges from a stage to the stages it reads from."""
     with Repo(str(root)) as repo:
-        table = {
-            stage.name: (
-                [key for dep in stage.deps if isinstance(dep, ParamsDependency) for key in dep.params or [""]],
-                [out.def_path for out in stage.outs],
-            )
-            for stage in repo.index.stages
-        }
+        stages = {stage.name: stage for stage in repo.index.stages}
         graph = networkx.relabel_nodes(repo.index.graph, lambda stage: stage.name)
-    return table, graph
+    return stages, graph
+
+
+def _params_keys(stage: PipelineStage) -> list[str]:
+    """The params keys ``stage`` declares ("" for a whole params file)."""
+    return [key for dep in stage.deps if isinstance(dep, ParamsDependency) for key in dep.params or [""]]
 
 
 def _reads(declared: str, key: str) -> bool:
@@ -45,10 +46,10 @@ def _reads(declared: str, key: str) -> bool:
     return declared in ("", key) or key.startswith(declared + ".") or declared.startswith(key + ".")
 
 
-def _seconds(outputs: list[str]) -> float:
-    """The time a stage recorded in its speed file (0 when it has none)."""
-    for output in outputs:
-        path = Path(output)
+def _seconds(stage: PipelineStage) -> float:
+    """The time ``stage`` recorded in its speed file (0 when it has none)."""
+    for output in stage.outs:
+        path = Path(output.def_path)
         if path.parent == SPEED and path.is_file():
             figures = read_json(path)
             return next((float(figures[field]) for field in TIME_FIELDS if field in figures), 0.0)
@@ -57,10 +58,10 @@ def _seconds(outputs: list[str]) -> float:
 
 def rerun_cost(root: Path, key: str) -> dict:
     """The stages a change of ``key`` makes stale, all that rerun, and their recorded seconds."""
-    table, graph = _stage_table(root)
-    stale = sorted(name for name, (keys, _) in table.items() if any(_reads(declared, key) for declared in keys))
+    stages, graph = pipeline_stages(root)
+    stale = sorted(name for name, stage in stages.items() if any(_reads(d, key) for d in _params_keys(stage)))
     rerun = set(stale).union(*(networkx.ancestors(graph, name) for name in stale))
-    seconds = {name: _seconds(table[name][1]) for name in sorted(rerun)}
+    seconds = {name: _seconds(stages[name]) for name in sorted(rerun)}
     return {"stale": stale, "rerun": sorted(rerun), "seconds": round(sum(seconds.values()), 1)}
 
 

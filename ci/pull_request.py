@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from ci.remote import transfer
+from ci.remote import dvc_command, transfer
 from ci.tiny import ran_stages
 from locate.errors import UserError, run_stage
 
@@ -30,7 +30,7 @@ TIMINGS = "metrics/speed/"
 
 
 def _dvc(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "dvc", *args], capture_output=True, text=True)
+    result = dvc_command(*args)
     if check and result.returncode != 0:
         raise UserError(f"dvc {' '.join(args)}: {(result.stderr or result.stdout).strip().splitlines()[-1]}")
     return result
@@ -61,7 +61,7 @@ def diff_markdown(base: str, stages: list[str], metrics: dict, params: dict, sec
     results = {path: entries for path, entries in metrics.items() if not path.startswith(TIMINGS)}
     timings = {path: entries for path, entries in metrics.items() if path.startswith(TIMINGS)}
     ran = ", ".join(f"`{stage}`" for stage in stages) or "none (every stage was up to date)"
-    text = "\n\n".join([
+    return "\n\n".join([
         f"## Pipeline against `{base}`",
         f"Stages rerun ({len(stages)}, {seconds:.0f} s): {ran}",
         "### Results that changed\n\n" + _table(_rows(results), ("file", "metric", "base", "this branch", "change")),
@@ -69,7 +69,6 @@ def diff_markdown(base: str, stages: list[str], metrics: dict, params: dict, sec
         "### Timings (they change on every run)\n\n"
         + _table(_rows(timings), ("file", "timing", "base", "this branch", "change")),
     ]) + "\n"
-    return text
 
 
 def cut(text: str, limit: int) -> str:

@@ -23,7 +23,8 @@ EXTRAS = {"s3": "dvc-s3", "ssh": "dvc-ssh", "gs": "dvc-gs", "gcs": "dvc-gs", "az
           "http": "dvc-http", "https": "dvc-http", "webdav": "dvc-webdav"}
 
 
-def _dvc(*args: str) -> subprocess.CompletedProcess:
+def dvc_command(*args: str) -> subprocess.CompletedProcess:
+    """``dvc args`` with this Python's DVC in the working directory, output captured."""
     return subprocess.run([sys.executable, "-m", "dvc", *args], capture_output=True, text=True)
 
 
@@ -68,7 +69,7 @@ def transfer(direction: str, name: str | None) -> str:
     steps = [("fetch", "-r", name), ("checkout",)] if direction == "pull" else [("push", "-r", name)]
     outputs = []
     for step in steps:
-        result = _dvc(*step)
+        result = dvc_command(*step)
         if result.returncode != 0:
             raise UserError(f"DVC remote '{name}' ({url}): {step[0]} failed: {_reason(result)}")
         outputs.append(result.stdout.strip())

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from locate.errors import UserError, run_stage
-from locate.keypoints.config import BASELINE_METHOD, read_ablations, read_keypoints
+from locate.keypoints.config import BASELINE_METHOD, KeypointsParams, read_ablations, read_keypoints
 from locate.keypoints.method import MethodConfig
 from locate.keypoints.trainer import Recipe, TrainingOutputs, train_and_record
 from locate.runtime import runtime_from_params
@@ -31,16 +31,14 @@ USAGE = (
 )
 
 
-def method_job(name: str) -> tuple[MethodConfig, str, str]:
+def method_job(params: KeypointsParams, name: str) -> tuple[MethodConfig, str, str]:
     """Config, output name and speed file stem of the method ``name``."""
-    params = read_keypoints()
     method = params.method(name)
     return MethodConfig.for_model(method.model, method.loss, params.heatmap), name, f"train_keypoints_{name}"
 
 
-def ablation_job(variant: str) -> tuple[MethodConfig, str, str]:
+def ablation_job(params: KeypointsParams, variant: str) -> tuple[MethodConfig, str, str]:
     """Config, output name and speed file stem of the ablation ``variant``."""
-    params = read_keypoints()
     baseline = params.method(BASELINE_METHOD)
     settings = read_ablations().variant(variant, params.heatmap)
     config = MethodConfig.for_model(baseline.model, baseline.loss, settings)
@@ -49,13 +47,11 @@ def ablation_job(variant: str) -> tuple[MethodConfig, str, str]:
 
 def main() -> None:
     arguments = sys.argv[1:]
-    if len(arguments) == 1 and arguments[0] != "ablation":
-        config, name, speed = method_job(arguments[0])
-    elif len(arguments) == 2 and arguments[0] == "ablation":
-        config, name, speed = ablation_job(arguments[1])
-    else:
+    ablation = len(arguments) == 2 and arguments[0] == "ablation"
+    if not ablation and (len(arguments) != 1 or arguments[0] == "ablation"):
         raise UserError(USAGE)
     params = read_keypoints()
+    config, name, speed = ablation_job(params, arguments[1]) if ablation else method_job(params, arguments[0])
     recipe = Recipe(params.batch_size, params.epochs, params.lr, params.seed)
     outputs = TrainingOutputs(PLOTS / f"{name}_history.csv", MODELS / f"{name}.pt", SPEED / f"{speed}.json")
     train_and_record(config, recipe, runtime_from_params(), DATA_ROOT, outputs, name)

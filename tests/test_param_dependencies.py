@@ -15,8 +15,8 @@ import networkx
 import pytest
 import torch
 import yaml
-from dvc.repo import Repo
 
+from benchmarks.rerun_cost import pipeline_stages
 from ci.tiny import dvc, run
 from locate.params import EXECUTION_SETTINGS
 from tests.conftest import copy_of
@@ -50,13 +50,9 @@ def _set(params: dict, key: str, value: object) -> None:
 
 def _stages(folder: Path) -> tuple[dict, networkx.DiGraph]:
     """Stage name -> (module command, output paths); and the graph (edges from a stage to what it reads)."""
-    with Repo(str(folder)) as repo:
-        stages = {
-            stage.name: (shlex.split(stage.cmd)[2:], [out.def_path for out in stage.outs])
-            for stage in repo.index.stages
-        }
-        graph = networkx.relabel_nodes(repo.index.graph, lambda stage: stage.name)
-    return stages, graph
+    stages, graph = pipeline_stages(folder)
+    table = {name: (shlex.split(stage.cmd)[2:], [out.def_path for out in stage.outs]) for name, stage in stages.items()}
+    return table, graph
 
 
 def _digest(folder: Path, outputs: list[str]) -> dict[str, str]:

@@ -25,17 +25,8 @@ FORCED = ("generate", "train_detector", "evaluate_detector", "train_heatmap@heat
 TIMED = ("metrics/speed/", "reports/report.md", "reports/summary.md")
 
 
-def _dvc(repo: Path, *args: str) -> str:
-    return dvc(repo, *args)
-
-
-def _ran(log: str) -> set[str]:
-    """The stages a `dvc repro` log says it ran."""
-    return set(ran_stages(log))
-
-
 def _changed_stages(repo: Path) -> set[str]:
-    return set(json.loads(_dvc(repo, "status", "--json")))
+    return set(json.loads(dvc(repo, "status", "--json")))
 
 
 @pytest.fixture(scope="module")
@@ -59,15 +50,15 @@ def _file_hashes(repo: Path) -> dict[str, str]:
 
 def test_a_forced_rerun_writes_the_same_bytes(repo):
     before = _file_hashes(repo)
-    log = _dvc(repo, "repro", "--force", "--single-item", *FORCED)
-    assert _ran(log) == set(FORCED)
+    log = dvc(repo, "repro", "--force", "--single-item", *FORCED)
+    assert set(ran_stages(log)) == set(FORCED)
     after = _file_hashes(repo)
     assert set(after) == set(before)
     assert [name for name in before if after[name] != before[name] and not name.startswith(TIMED)] == []
 
 
 def test_every_named_plot_renders(repo, tmp_path):
-    rendered = json.loads(_dvc(repo, "plots", "show", "--json", "-o", str(tmp_path / "plots")))
+    rendered = json.loads(dvc(repo, "plots", "show", "--json", "-o", str(tmp_path / "plots")))
     assert not rendered.get("errors"), rendered.get("errors")
     names = set(rendered["data"])
     for plot in yaml.safe_load((repo / "dvc.yaml").read_text())["plots"]:
@@ -81,26 +72,26 @@ def test_a_param_change_reruns_only_its_dependants(repo):
     params["ablations"]["sigma"]["sigma_3"] = 2.5
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     assert _changed_stages(repo) == {"ablate_sigma@sigma_3", "evaluate_keypoints", "report"}
-    assert _ran(_dvc(repo, "repro")) == {"ablate_sigma@sigma_3", "evaluate_keypoints", "report"}
+    assert set(ran_stages(dvc(repo, "repro"))) == {"ablate_sigma@sigma_3", "evaluate_keypoints", "report"}
     assert (repo / "models" / "detector.pt").stat().st_mtime_ns == detector
-    diff = json.loads(_dvc(repo, "metrics", "diff", "--json"))
+    diff = json.loads(dvc(repo, "metrics", "diff", "--json"))
     changed = {key for metrics in diff.values() for key in metrics}
     assert any(key.startswith("ablations.sigma_3.") for key in changed)
     run(repo, "git", "checkout", "--", "params.yaml")
-    _dvc(repo, "checkout", "-q")
+    dvc(repo, "checkout", "-q")
 
 
 def test_two_queued_experiments_show_up(repo):
     for value in ("1", "3"):
-        _dvc(repo, "exp", "run", "--queue", "-S", f"keypoints.drawn_images={value}")
-    _dvc(repo, "queue", "start", "-j", "1")
+        dvc(repo, "exp", "run", "--queue", "-S", f"keypoints.drawn_images={value}")
+    dvc(repo, "queue", "start", "-j", "1")
     for _ in range(900):
-        status = _dvc(repo, "queue", "status")
+        status = dvc(repo, "queue", "status")
         if "Queued" not in status and "Running" not in status:
             break
         time.sleep(1)
     assert "Failed" not in status, status
-    shown = json.loads(_dvc(repo, "exp", "show", "--json"))
+    shown = json.loads(dvc(repo, "exp", "show", "--json"))
     experiments = [exp for commit in shown for exp in (commit.get("experiments") or [])]
     values = sorted(
         exp["revs"][0]["data"]["params"]["params.yaml"]["data"]["keypoints"]["drawn_images"] for exp in experiments
