@@ -24,7 +24,7 @@ import torch
 
 from benchmarks.our_trainers import TRAINERS, our_trainer
 from locate.runtime import runtime_from_params, seed_everything
-from locate.training import FitOutputs, LossFn, fit
+from locate.training import FitOutputs, FitSettings, LossFn, fit
 
 SEED = 0
 
@@ -76,8 +76,8 @@ def run(trainer_name: str, data_root: Path, epochs: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         outputs = FitOutputs(folder / "history.csv", folder / "model.pt", {}, folder / "work")
-        fit(model, optimizer, clock, trainer.batches["train"], trainer.batches["val"], epochs, runtime, outputs,
-            generator, name=f"scaling {trainer_name}")
+        settings = FitSettings(epochs, runtime, outputs, generator, name=f"scaling {trainer_name}")
+        fit(model, optimizer, clock, trainer.batches["train"], trainer.batches["val"], settings)
     return {
         "trainer": trainer_name,
         "train_images": trainer.batches["train"].size,

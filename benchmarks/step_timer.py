@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 
 from locate.runtime import Runtime, seed_everything
-from locate.training import Batches, FitOutputs, LossFn, fit
+from locate.training import Batches, FitOutputs, FitSettings, LossFn, fit
 
 
 def fit_step_seconds(
@@ -32,6 +32,6 @@ def fit_step_seconds(
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         outputs = FitOutputs(folder / "history.csv", folder / "model.pt", {}, folder / "work")
-        fit(model, optimizer, timed_loss, train, val, 1, runtime, outputs, generator, name="benchmark")
+        fit(model, optimizer, timed_loss, train, val, FitSettings(1, runtime, outputs, generator, name="benchmark"))
     intervals = [later - earlier for earlier, later in zip(stamps, stamps[1:], strict=False)]
     return intervals[warmup:]

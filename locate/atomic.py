@@ -1,5 +1,7 @@
 """Atomic writes: a reader (or DVC) never sees a half-written file or folder."""
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -38,3 +40,12 @@ def write_text(path: str | Path, text: str) -> None:
 def write_json(path: str | Path, data: object) -> None:
     """Write ``data`` as indented JSON (trailing newline) atomically."""
     write_text(path, json.dumps(data, indent=2) + "\n")
+
+
+def write_csv(path: str | Path, rows: list[dict]) -> None:
+    """Write ``rows`` (dicts with the same keys, in column order) as CSV with a header line, atomically."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(path, buffer.getvalue())

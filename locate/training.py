@@ -7,8 +7,6 @@ checkpoint with the lowest val total, and shows a progress bar with the losses a
 images per second. Files are written atomically.
 """
 
-import csv
-import io
 import json
 import math
 import os
@@ -22,7 +20,8 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from locate.atomic import atomic_path, write_text
+from locate.atomic import atomic_path, write_csv, write_json
+from locate.checkpoint import save_checkpoint
 from locate.errors import UserError
 from locate.runtime import Runtime
 
@@ -65,38 +64,6 @@ class Batches:
                 yield {name: t[start : start + self.batch_size] for name, t in self.tensors.items()}
             else:
                 yield {name: t[index] for name, t in self.tensors.items()}
-
-
-def images_to_input(images: torch.Tensor) -> torch.Tensor:
-    """uint8 ``Tensor[B, C, H, W]`` -> float ``Tensor[B, C, H, W]`` in [0, 1], channels-last."""
-    return images.float().div_(255).contiguous(memory_format=torch.channels_last)
-
-
-def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: dict) -> None:
-    """Write ``{"model": state_dict, **meta}`` atomically (loadable with ``weights_only=True``)."""
-    state = {name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()}
-    with atomic_path(path) as temporary:
-        torch.save({"model": state, **meta}, temporary)
-
-
-def load_checkpoint(path: str | Path) -> dict:
-    """A checkpoint written by :func:`save_checkpoint`; a missing or corrupt file is a UserError."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: checkpoint not found; run the training stage first")
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises many types for a corrupt file
-        raise UserError(f"{path}: not a readable checkpoint ({type(error).__name__})") from None
-
-
-def write_history(path: str | Path, rows: list[dict]) -> None:
-    """The per-epoch history as CSV with a header, written atomically."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text(path, buffer.getvalue())
 
 
 def _to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
@@ -173,6 +140,33 @@ class FitOutputs:
 
 
 @dataclass(frozen=True)
+class TrainingOutputs:
+    """Files one training stage writes: the history CSV, the best checkpoint, the speed metrics JSON."""
+
+    history: Path
+    checkpoint: Path
+    speed: Path
+
+    def for_fit(self, meta: dict) -> FitOutputs:
+        """The outputs :func:`fit` writes, its checkpoint carrying ``meta``."""
+        return FitOutputs(self.history, self.checkpoint, meta)
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How :func:`fit` runs: ``epochs``, the ``runtime``, where it writes (``outputs``), the ``generator``
+    that shuffles the training batches, an optional lr ``scheduler`` stepped once per epoch, and the
+    ``name`` shown in progress lines and errors."""
+
+    epochs: int
+    runtime: Runtime
+    outputs: FitOutputs
+    generator: torch.Generator
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None
+    name: str = "train"
+
+
+@dataclass(frozen=True)
 class Fitted:
     """What :func:`fit` returns: the history ``rows`` and the time the epochs took.
 
@@ -192,6 +186,12 @@ class Fitted:
             record["timed_epochs"] = self.timed_epochs
         rate = self.timed_epochs * train_images / self.train_seconds if self.train_seconds > 0 else 0.0
         return record | {"train_images_per_second": round(rate, 1), "runtime": runtime.describe()}
+
+
+def write_speed(path: Path, fitted: Fitted, train_images: int, runtime: Runtime) -> None:
+    """The training stage's speed record at ``path`` (rank 0 writes; the other processes return)."""
+    if runtime.is_main:
+        write_json(path, fitted.speed(train_images, runtime))
 
 
 def _fingerprint(outputs: FitOutputs, optimizer: torch.optim.Optimizer, train: Batches, val: Batches, epochs: int):
@@ -233,7 +233,7 @@ def _resume(path: Path, fingerprint: str, model, optimizer, scheduler, scaler, g
 def _finish(outputs: FitOutputs, best_path: Path, rows: list[dict]) -> None:
     outputs.checkpoint.parent.mkdir(parents=True, exist_ok=True)
     os.replace(best_path, outputs.checkpoint)
-    write_history(outputs.history, rows)
+    write_csv(outputs.history, rows)
     shutil.rmtree(outputs.work_dir, ignore_errors=True)
 
 
@@ -243,14 +243,9 @@ def fit(
     compute_loss: LossFn,
     train: Batches,
     val: Batches,
-    epochs: int,
-    runtime: Runtime,
-    outputs: FitOutputs,
-    generator: torch.Generator,
-    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
-    name: str = "train",
+    settings: FitSettings,
 ) -> Fitted:
-    """Train for ``epochs``; return the history rows (also written to ``outputs.history``) and timing.
+    """Train for ``settings.epochs``; return the history rows (also written to the history CSV) and timing.
 
     Each row: epoch, ``train_<part>`` and ``val_<part>`` for every loss part, lr. Every
     finished epoch is saved in ``outputs.work_dir``; a rerun with the same fingerprint resumes
@@ -258,6 +253,8 @@ def fit(
     Under torchrun the model trains data-parallel (each process takes its share of every
     batch, gradients are averaged) and only rank 0 writes.
     """
+    epochs, runtime, outputs, generator = settings.epochs, settings.runtime, settings.outputs, settings.generator
+    scheduler, name = settings.scheduler, settings.name
     scaler = torch.amp.GradScaler(runtime.device.type, enabled=runtime.precision == "fp16")
 
     def step(total: torch.Tensor) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from locate.atomic import atomic_path, write_json, write_text
+from locate.checkpoint import load_checkpoint
 from locate.data.datasets import DetectionSplit, load_detection
 from locate.detection.drawing import draw_detections
 from locate.detection.evaluation import (
@@ -30,7 +31,6 @@ from locate.detection.postprocess import Detections, PostprocessSettings
 from locate.errors import UserError, run_stage
 from locate.params import read_section, require
 from locate.runtime import runtime_from_params
-from locate.training import load_checkpoint
 
 DATA = Path("data/detection")
 CHECKPOINT = Path("models/detector.pt")

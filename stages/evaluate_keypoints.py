@@ -14,7 +14,8 @@ from pathlib import Path
 
 import torch
 
-from locate.atomic import atomic_path, write_json
+from locate.atomic import atomic_path, write_csv, write_json
+from locate.checkpoint import load_checkpoint
 from locate.data.datasets import load_keypoints
 from locate.errors import UserError, run_stage
 from locate.keypoints.config import read_ablations, read_keypoints
@@ -26,7 +27,6 @@ from locate.keypoints.method import Codec, MethodConfig, build_model, make_codec
 from locate.keypoints.models import parameter_count
 from locate.params import read_section, require
 from locate.runtime import runtime_from_params
-from locate.training import load_checkpoint, write_history
 
 DATA_ROOT = Path("data/keypoints")
 MODELS = Path("models/keypoints")
@@ -130,7 +130,7 @@ def main() -> None:
     write_json(METRICS, metrics)
     speed = {"latency_ms_per_image": latency, "batch_size": 1, "eval_seconds": round(time.perf_counter() - started, 2)}
     write_json(SPEED, speed | {"runtime": runtime.describe()})
-    write_history(PLOTS / "pck.csv", pck_table(methods, val.keypoints))
+    write_csv(PLOTS / "pck.csv", pck_table(methods, val.keypoints))
     with atomic_path(PLOTS / "images") as folder:
         folder.mkdir()
         draw_figures(folder, val, methods, groups, params)

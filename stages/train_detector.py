@@ -8,21 +8,19 @@ config), ``plots/detector/history.csv`` and ``metrics/speed/train_detector.json`
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from locate.atomic import write_json
 from locate.data.datasets import load_detection
 from locate.detection.loss import LossWeights
 from locate.detection.matcher import MatchThresholds
 from locate.detection.model import DetectorConfig
-from locate.detection.trainer import LR_SCHEDULES, Recipe, split_batches, train_detector
+from locate.detection.trainer import LR_SCHEDULES, Recipe, Targets, train_detector
 from locate.errors import UserError, run_stage
 from locate.params import read_section, require
-from locate.runtime import runtime_from_params, seed_everything
-from locate.training import FitOutputs
+from locate.runtime import runtime_from_params
+from locate.training import TrainingOutputs, write_speed
 
 DATA = Path("data/detection")
-CHECKPOINT = Path("models/detector.pt")
-HISTORY = Path("plots/detector/history.csv")
-SPEED = Path("metrics/speed/train_detector.json")
+OUTPUTS = TrainingOutputs(Path("plots/detector/history.csv"), Path("models/detector.pt"),
+                          Path("metrics/speed/train_detector.json"))
 IMAGE_SIZE = 224
 
 
@@ -73,19 +71,13 @@ def main() -> None:
         size = tuple(train_split.images.shape[-2:])
         raise UserError(f"{DATA}: expected {IMAGE_SIZE}x{IMAGE_SIZE} images, got {size}")
     config = DetectorConfig(params.channels, params.anchor_sizes, len(train_split.category_names), IMAGE_SIZE)
-    thresholds = MatchThresholds(params.positive_iou, params.negative_iou)
-    train = split_batches(train_split, config, thresholds, params.min_visibility, params.batch_size)
-    val = split_batches(val_split, config, thresholds, params.min_visibility, params.batch_size)
+    targets = Targets(MatchThresholds(params.positive_iou, params.negative_iou), params.min_visibility)
     weights = LossWeights(params.objectness_weight, params.class_weight, params.box_weight,
                           params.negatives_per_positive, params.smooth_l1_beta)
     recipe = Recipe(params.batch_size, params.epochs, params.lr, params.lr_schedule, params.seed)
-    meta = {"config": config.to_dict(), "category_names": train_split.category_names, "params": asdict(params)}
-    generator = seed_everything(params.seed)
-    fitted = train_detector(config, train, val, recipe, weights, runtime, FitOutputs(HISTORY, CHECKPOINT, meta),
-                            generator)
-    if runtime.is_main:
-        write_json(SPEED, fitted.speed(train.size, runtime))
-
+    fitted = train_detector(config, targets, weights, recipe, train_split, val_split, runtime, OUTPUTS,
+                            {"params": asdict(params)})
+    write_speed(OUTPUTS.speed, fitted, len(train_split.images), runtime)
 
 if __name__ == "__main__":
     run_stage(main)

@@ -15,11 +15,13 @@ one factor that ``ablations.<factor>.<variant>`` changes; the other factors come
 import sys
 from pathlib import Path
 
+from locate.data.datasets import load_keypoints
 from locate.errors import UserError, run_stage
 from locate.keypoints.config import BASELINE_METHOD, KeypointsParams, read_ablations, read_keypoints
 from locate.keypoints.method import MethodConfig
-from locate.keypoints.trainer import Recipe, TrainingOutputs, train_and_record
+from locate.keypoints.trainer import Recipe, train_keypoints
 from locate.runtime import runtime_from_params
+from locate.training import TrainingOutputs, write_speed
 
 DATA_ROOT = Path("data/keypoints")
 MODELS = Path("models/keypoints")
@@ -54,7 +56,10 @@ def main() -> None:
     config, name, speed = ablation_job(params, arguments[1]) if ablation else method_job(params, arguments[0])
     recipe = Recipe(params.batch_size, params.epochs, params.lr, params.seed)
     outputs = TrainingOutputs(PLOTS / f"{name}_history.csv", MODELS / f"{name}.pt", SPEED / f"{speed}.json")
-    train_and_record(config, recipe, runtime_from_params(), DATA_ROOT, outputs, name)
+    runtime = runtime_from_params()
+    train, val = load_keypoints(DATA_ROOT, "train"), load_keypoints(DATA_ROOT, "val")
+    fitted = train_keypoints(config, recipe, train, val, runtime, outputs, name)
+    write_speed(outputs.speed, fitted, len(train.images), runtime)
 
 
 if __name__ == "__main__":

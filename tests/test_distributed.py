@@ -23,12 +23,13 @@ import pytest
 import torch
 import yaml
 
+from locate.checkpoint import load_checkpoint
 from locate.data.datasets import load_keypoints
 from locate.data.generate import generate_datasets
 from locate.keypoints.method import MethodConfig, build_model
 from locate.keypoints.trainer import loss_step, split_batches
 from locate.runtime import make_runtime, seed_everything
-from locate.training import RESUME_ROOT, Batches, FitOutputs, fit, load_checkpoint
+from locate.training import RESUME_ROOT, Batches, FitOutputs, FitSettings, fit
 from tests.stage_runner import REPO_ROOT, repo_params, run_stage, stage_env, torchrun_command, write_params
 
 TRAINERS = {"detector": ("train_detector",), "heatmap": ("train_keypoints", "heatmap")}  # stage module and args
@@ -59,7 +60,7 @@ def _fit_linear(folder: Path, train_size: int) -> int:
     val = Batches({"x": inputs[train_size:], "y": targets[train_size:]}, batch_size=8)
     outputs = FitOutputs(folder / "history.csv", folder / "model.pt", {}, folder / "work")
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
-    fit(model, optimizer, compute_loss, train, val, 3, make_runtime("cpu", "fp32", 1), outputs, generator)
+    fit(model, optimizer, compute_loss, train, val, FitSettings(3, make_runtime("cpu", "fp32", 1), outputs, generator))
     return sum(seen)
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from locate.checkpoint import load_checkpoint
 from locate.errors import UserError
 from locate.params import load_params
-from locate.training import load_checkpoint
 from tests.stage_runner import REPO_ROOT
 
 SOURCE_FOLDERS = ("locate", "stages")

@@ -3,8 +3,9 @@
 import pytest
 import torch
 
+from locate.checkpoint import load_checkpoint
 from locate.runtime import make_runtime, seed_everything
-from locate.training import Batches, FitOutputs, Fitted, NonFiniteLoss, fit, load_checkpoint
+from locate.training import Batches, FitOutputs, FitSettings, Fitted, NonFiniteLoss, fit
 
 
 def _problem(seed: int):
@@ -27,18 +28,8 @@ def _fit(tmp_path, compute_loss=_mse, epochs=3):
     model, optimizer, train, val, generator = _problem(1)
     outputs = FitOutputs(tmp_path / "history.csv", tmp_path / "model.pt", {"config": {"hidden": 8}}, tmp_path / "work")
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 1, gamma=0.5)
-    fitted = fit(
-        model,
-        optimizer,
-        compute_loss,
-        train,
-        val,
-        epochs,
-        make_runtime("cpu", "fp32", 1),
-        outputs,
-        generator,
-        scheduler,
-    )
+    settings = FitSettings(epochs, make_runtime("cpu", "fp32", 1), outputs, generator, scheduler)
+    fitted = fit(model, optimizer, compute_loss, train, val, settings)
     return model, fitted
 
 

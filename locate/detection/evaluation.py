@@ -19,8 +19,8 @@ from locate.detection.average_precision import (
 )
 from locate.detection.boxes import xyxy_to_xywh
 from locate.detection.postprocess import Detections, PostprocessSettings, postprocess
+from locate.images import images_to_input
 from locate.runtime import Runtime
-from locate.training import images_to_input
 
 SIZE_NAMES = ("small", "medium", "large")  # the homework's names for circles, squares and triangles
 BOX_DECIMALS = 2

@@ -9,10 +9,19 @@ from locate.detection.loss import LossWeights, detection_loss
 from locate.detection.matcher import MatchThresholds
 from locate.detection.model import Detector, DetectorConfig
 from locate.detection.targets import anchor_targets
-from locate.runtime import Runtime
-from locate.training import Batches, FitOutputs, Fitted, fit, images_to_input
+from locate.images import images_to_input
+from locate.runtime import Runtime, seed_everything
+from locate.training import Batches, FitSettings, Fitted, TrainingOutputs, fit
 
 LR_SCHEDULES = ("constant", "cosine")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """How anchors become training targets: the IoU thresholds, and the least visibility an object needs."""
+
+    thresholds: MatchThresholds
+    min_visibility: float
 
 
 @dataclass(frozen=True)
@@ -44,14 +53,19 @@ def loss_function(weights: LossWeights):
     return compute_loss
 
 
-def train_detector(config: DetectorConfig, train: Batches, val: Batches, recipe: Recipe, weights: LossWeights,
-                   runtime: Runtime, outputs: FitOutputs, generator: torch.Generator) -> Fitted:
-    """Build the model (channels-last on ``runtime.device``), train it; returns the history rows and timing."""
+def train_detector(config: DetectorConfig, targets: Targets, weights: LossWeights, recipe: Recipe,
+                   train: DetectionSplit, val: DetectionSplit, runtime: Runtime, outputs: TrainingOutputs,
+                   meta: dict) -> Fitted:
+    """Seed, compute the anchor targets, build the model (channels-last on ``runtime.device``) and train it;
+    the best-val checkpoint, carrying ``config`` and ``meta``, is ``outputs.checkpoint``."""
+    generator = seed_everything(recipe.seed)
+    train_batches = split_batches(train, config, targets.thresholds, targets.min_visibility, recipe.batch_size)
+    val_batches = split_batches(val, config, targets.thresholds, targets.min_visibility, recipe.batch_size)
     model = Detector(config).to(runtime.device, memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
     scheduler = None
     if recipe.lr_schedule == "cosine":
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=recipe.epochs)
-    compute_loss = loss_function(weights)
-    return fit(model, optimizer, compute_loss, train, val, recipe.epochs, runtime, outputs, generator, scheduler,
-               name="detector")
+    meta = {"config": config.to_dict(), "category_names": train.category_names} | meta
+    settings = FitSettings(recipe.epochs, runtime, outputs.for_fit(meta), generator, scheduler, name="detector")
+    return fit(model, optimizer, loss_function(weights), train_batches, val_batches, settings)

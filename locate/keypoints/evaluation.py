@@ -9,6 +9,7 @@ import time
 
 import torch
 
+from locate.images import images_to_input
 from locate.keypoints.method import Codec
 from locate.keypoints.pck import (
     THRESHOLDS,
@@ -20,7 +21,6 @@ from locate.keypoints.pck import (
     threshold_key,
 )
 from locate.runtime import Runtime
-from locate.training import images_to_input
 
 DIGITS = 6
 FAILURE_THRESHOLD = 0.05

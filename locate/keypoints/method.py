@@ -11,13 +11,13 @@ from pathlib import Path
 import torch
 
 from locate.errors import UserError
+from locate.images import images_to_input
 from locate.keypoints.config import HeatmapSettings
 from locate.keypoints.heatmap_codec import HeatmapCodec
 from locate.keypoints.losses import mse, symmetric_mse
 from locate.keypoints.models import HeatmapNet, RegressionNet
 from locate.keypoints.regression_codec import RegressionCodec
 from locate.runtime import Runtime
-from locate.training import images_to_input
 
 Codec = HeatmapCodec | RegressionCodec
 

@@ -1,24 +1,14 @@
 """Train one keypoint method with the shared epoch loop; targets are encoded once per split."""
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 
-from locate.atomic import write_json
-from locate.data.datasets import KeypointSplit, load_keypoints
+from locate.data.datasets import KeypointSplit
+from locate.images import images_to_input
 from locate.keypoints.method import MethodConfig, build_model, make_codec, make_loss
 from locate.runtime import Runtime, seed_everything
-from locate.training import Batches, FitOutputs, Fitted, fit, images_to_input
-
-
-@dataclass(frozen=True)
-class TrainingOutputs:
-    """Files one training writes: history CSV, best checkpoint, speed metrics JSON."""
-
-    history: Path
-    checkpoint: Path
-    speed: Path
+from locate.training import Batches, FitSettings, Fitted, TrainingOutputs, fit
 
 
 @dataclass(frozen=True)
@@ -48,43 +38,14 @@ def loss_step(config: MethodConfig):
     return compute_loss
 
 
-def train_method(
-    config: MethodConfig,
-    recipe: Recipe,
-    train: KeypointSplit,
-    val: KeypointSplit,
-    *,
-    runtime: Runtime,
-    outputs: "TrainingOutputs",
-    name: str,
-) -> Fitted:
-    """Train ``config`` on ``train``, keep the best-val checkpoint; return the history and timing."""
+def train_keypoints(config: MethodConfig, recipe: Recipe, train: KeypointSplit, val: KeypointSplit, runtime: Runtime,
+                    outputs: TrainingOutputs, name: str) -> Fitted:
+    """Seed, build ``config``'s model, train it on ``train``; the best-val checkpoint is ``outputs.checkpoint``."""
     generator = seed_everything(recipe.seed)
     model = build_model(config).to(runtime.device, memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
     train_batches = split_batches(config, train, recipe.batch_size)
     val_batches = split_batches(config, val, recipe.batch_size)
-    meta = {"config": config.to_meta(), "name": name}
-    return fit(
-        model,
-        optimizer,
-        loss_step(config),
-        train_batches,
-        val_batches,
-        recipe.epochs,
-        runtime,
-        FitOutputs(outputs.history, outputs.checkpoint, meta),
-        generator,
-        name=name,
-    )
-
-
-def train_and_record(
-    config: MethodConfig, recipe: Recipe, runtime: Runtime, data_root: Path, outputs: TrainingOutputs, name: str
-) -> None:
-    """Load both splits from ``data_root``, train ``config`` and write ``outputs.speed`` (rank 0 only)."""
-    train = load_keypoints(data_root, "train")
-    val = load_keypoints(data_root, "val")
-    fitted = train_method(config, recipe, train, val, runtime=runtime, outputs=outputs, name=name)
-    if runtime.is_main:
-        write_json(outputs.speed, fitted.speed(len(train.images), runtime))
+    settings = FitSettings(recipe.epochs, runtime, outputs.for_fit({"config": config.to_meta(), "name": name}),
+                           generator, name=name)
+    return fit(model, optimizer, loss_step(config), train_batches, val_batches, settings)
