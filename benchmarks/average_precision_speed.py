@@ -35,13 +35,13 @@ from pycocotools.cocoeval import COCOeval
 
 from locate.atomic import write_json
 from locate.data.datasets import load_detection
+from locate.data.shapes import IMAGE_SIZE
 from locate.detection.average_precision import COCO_IOU_THRESHOLDS, GroundTruth, ScoredBoxes, evaluate
 from locate.detection.evaluation import coco_results, ground_truth
 
 DATA = Path("data/detection")
 PREDICTIONS = Path("predictions/detector_val.json")
 RESULT = Path("benchmarks/results/average_precision_speed.json")
-IMAGE_SIZE = 224
 SEED = 0
 FOUND_SHARE = 0.85
 DOUBLE_SHARE = 0.15

@@ -25,12 +25,11 @@ from torch.utils.flop_counter import FlopCounterMode
 from benchmarks.keypoint_throughput import configs as keypoint_configs
 from benchmarks.settings import detector_settings
 from locate.atomic import write_json
+from locate.data.config import read_data
 from locate.detection.model import Detector
 from locate.keypoints.config import read_keypoints
 from locate.keypoints.method import build_model
-from locate.params import read_section
 from locate.runtime import runtime_from_params
-from stages.generate import DataParams
 
 RESULTS = Path("benchmarks/results")
 RESULT = RESULTS / "compute_bound.json"
@@ -75,7 +74,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     runtime = runtime_from_params()
     peak = peak_gflops()
-    num_train = read_section("data", DataParams).num_train
+    num_train = read_data().num_train
     detector = detector_settings(num_classes=3)
     keypoint_epochs = read_keypoints().epochs
     recipes = {"detector": (Detector(detector.config), (3, detector.config.image_size, detector.config.image_size),

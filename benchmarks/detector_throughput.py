@@ -17,9 +17,8 @@ from benchmarks.our_trainers import our_trainer
 from benchmarks.settings import batch_size
 from benchmarks.step_timer import fit_step_seconds
 from locate.atomic import write_json
-from locate.params import read_section
+from locate.detection.config import read_detector
 from locate.runtime import runtime_from_params
-from stages.train_detector import DetectorParams
 
 WARMUP = 2
 STEPS = 6
@@ -29,7 +28,7 @@ RESULT = Path("benchmarks/results/detector_throughput.json")
 
 
 def main() -> None:
-    params = read_section("detector", DetectorParams)
+    params = read_detector()
     runtime = runtime_from_params()
     batch = batch_size("detector")
     trainer = our_trainer("detector", Path("data"), count=batch * (WARMUP + STEPS + 1))

@@ -20,8 +20,8 @@ from benchmarks.our_trainers import first_keypoint_images
 from benchmarks.step_timer import fit_step_seconds
 from locate.atomic import write_json
 from locate.data.datasets import load_keypoints
-from locate.keypoints.config import BASELINE_METHOD, read_ablations, read_keypoints
-from locate.keypoints.method import MethodConfig, build_model
+from locate.keypoints.config import read_ablations, read_keypoints
+from locate.keypoints.method import MethodConfig, ablation_config, build_model
 from locate.keypoints.trainer import loss_step, split_batches
 from locate.runtime import runtime_from_params
 
@@ -37,9 +37,8 @@ def configs() -> dict[str, MethodConfig]:
     """Each method of params.yaml and each ablation variant whose size or skips differ."""
     params = read_keypoints()
     result = {name: MethodConfig.for_model(m.model, m.loss, params.heatmap) for name, m in params.method_table.items()}
-    baseline = params.method(BASELINE_METHOD)
     for variant, settings in read_ablations().variants(params.heatmap).items():
-        result[f"ablation_{variant}"] = MethodConfig.for_model(baseline.model, baseline.loss, settings)
+        result[f"ablation_{variant}"] = ablation_config(settings)
     return result
 
 

@@ -34,9 +34,8 @@ from pathlib import Path
 
 from benchmarks.our_trainers import TRAINERS
 from locate.atomic import write_json
+from locate.data.config import read_data
 from locate.data.generate import generate_datasets
-from locate.params import read_section
-from stages.generate import DataParams
 
 RESULT = Path("benchmarks/results/scaling.json")
 DEFAULT_SIZES = (250, 500, 1000, 2000, 4000)
@@ -163,7 +162,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.memory_size and args.memory_epochs < MIN_MEMORY_EPOCHS:
         parser.error(f"--memory-epochs must be at least {MIN_MEMORY_EPOCHS}: the first half is warm-up")
-    seed = read_section("data", DataParams).seed
+    seed = read_data().seed
     load_before = os.getloadavg()[0]
     runs, memory, generation = [], [], {}
     wanted = sorted(set(args.sizes) | ({args.memory_size} if args.memory_size else set()))

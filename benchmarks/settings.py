@@ -7,15 +7,11 @@ matching thresholds, loss weights, batch sizes and learning rates.
 
 from dataclasses import dataclass
 
-from locate.detection.loss import LossWeights
-from locate.detection.matcher import MatchThresholds
-from locate.detection.model import DetectorConfig
-from locate.detection.trainer import Recipe as DetectorRecipe
+from locate.detection.config import DetectorConfig, LossWeights, MatchThresholds, read_detector
+from locate.detection.config import Recipe as DetectorRecipe
 from locate.keypoints.config import read_keypoints
 from locate.keypoints.method import MethodConfig
 from locate.keypoints.trainer import Recipe as KeypointRecipe
-from locate.params import read_section
-from stages.train_detector import IMAGE_SIZE, DetectorParams
 
 
 @dataclass(frozen=True)
@@ -39,15 +35,10 @@ class KeypointSettings:
 
 def detector_settings(num_classes: int) -> DetectorSettings:
     """The ``detector`` section for a dataset of ``num_classes`` categories."""
-    params = read_section("detector", DetectorParams)
-    return DetectorSettings(
-        config=DetectorConfig(params.channels, params.anchor_sizes, num_classes, IMAGE_SIZE),
-        thresholds=MatchThresholds(params.positive_iou, params.negative_iou),
-        min_visibility=params.min_visibility,
-        weights=LossWeights(params.objectness_weight, params.class_weight, params.box_weight,
-                            params.negatives_per_positive, params.smooth_l1_beta),
-        recipe=DetectorRecipe(params.batch_size, params.epochs, params.lr, params.lr_schedule, params.seed),
-    )
+    params = read_detector()
+    targets = params.targets
+    return DetectorSettings(params.model_config(num_classes), targets.thresholds, targets.min_visibility,
+                            params.loss_weights, params.recipe)
 
 
 KEYPOINT_MODELS = ("heatmap", "regression")
@@ -65,5 +56,5 @@ def keypoint_settings(model: str) -> KeypointSettings:
 def batch_size(trainer: str) -> int:
     """Training batch size of ``trainer`` ("detector", "heatmap" or "regression")."""
     if trainer == "detector":
-        return read_section("detector", DetectorParams).batch_size
+        return read_detector().batch_size
     return keypoint_settings(trainer).recipe.batch_size

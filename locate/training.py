@@ -20,9 +20,11 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from locate.atomic import atomic_path, write_csv, write_json
+from locate.atomic import atomic_path, write_csv
 from locate.checkpoint import save_checkpoint
 from locate.errors import UserError
+from locate.records.speed import RuntimeRecord, TrainingSpeed
+from locate.records.writing import write_record
 from locate.runtime import Runtime
 
 RESUME_ROOT = Path(".resume")
@@ -179,19 +181,18 @@ class Fitted:
     train_seconds: float
     timed_epochs: int
 
-    def speed(self, train_images: int, runtime: Runtime) -> dict:
-        """The ``metrics/speed`` record of a training stage; ``timed_epochs`` appears only when not all were timed."""
-        record = {"train_seconds": round(self.train_seconds, 2), "epochs": len(self.rows), "train_images": train_images}
-        if self.timed_epochs != len(self.rows):
-            record["timed_epochs"] = self.timed_epochs
+    def speed(self, train_images: int, runtime: Runtime) -> TrainingSpeed:
+        """The ``metrics/speed`` record of a training stage; ``timed_epochs`` is set only when not all were timed."""
         rate = self.timed_epochs * train_images / self.train_seconds if self.train_seconds > 0 else 0.0
-        return record | {"train_images_per_second": round(rate, 1), "runtime": runtime.describe()}
+        timed = self.timed_epochs if self.timed_epochs != len(self.rows) else None
+        return TrainingSpeed(round(self.train_seconds, 2), len(self.rows), train_images, round(rate, 1),
+                             RuntimeRecord(**runtime.describe()), timed)
 
 
 def write_speed(path: Path, fitted: Fitted, train_images: int, runtime: Runtime) -> None:
     """The training stage's speed record at ``path`` (rank 0 writes; the other processes return)."""
     if runtime.is_main:
-        write_json(path, fitted.speed(train_images, runtime))
+        write_record(path, fitted.speed(train_images, runtime))
 
 
 def _fingerprint(outputs: FitOutputs, optimizer: torch.optim.Optimizer, train: Batches, val: Batches, epochs: int):

@@ -9,14 +9,12 @@ naming the key on the first mistake; prints the checked sections otherwise.
 Run from the repository root: ``python -m stages.check_params``.
 """
 
+from locate.data.config import DataParams
+from locate.detection.config import DetectorEvalParams, DetectorParams
 from locate.errors import UserError, run_stage
-from locate.keypoints.config import read_ablations, read_keypoints
+from locate.keypoints.config import KeypointsEvalParams, read_ablations, read_keypoints
 from locate.params import PARAMS_FILE, load_params, read_section
 from locate.runtime import RuntimeParams
-from stages.evaluate_detector import DetectorEvalParams
-from stages.evaluate_keypoints import KeypointsEvalParams
-from stages.generate import DataParams
-from stages.train_detector import DetectorParams
 
 SECTIONS = {
     "data": DataParams,

@@ -9,7 +9,6 @@ carries its own model config, so only the method and variant names come from par
 """
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -18,14 +17,16 @@ from locate.atomic import atomic_path, write_csv, write_json
 from locate.checkpoint import load_checkpoint
 from locate.data.datasets import load_keypoints
 from locate.errors import UserError, run_stage
-from locate.keypoints.config import read_ablations, read_keypoints
+from locate.keypoints.codec import Codec, Decoder
+from locate.keypoints.config import KeypointsEvalParams, read_ablations, read_keypoints, read_keypoints_eval
 from locate.keypoints.drawing import draw_predictions
-from locate.keypoints.evaluation import ceilings, failure_groups, latency_ms, method_scores, pck_table
+from locate.keypoints.evaluation import ceilings, failure_groups, latency_ms, method_scores, pck_table, predict
 from locate.keypoints.hand_pair import HandPairDecoder
-from locate.keypoints.heatmap_codec import HeatmapCodec
-from locate.keypoints.method import Codec, MethodConfig, build_model, make_codec, predict
+from locate.keypoints.method import MethodConfig, build_model, failure_pair, make_codec
 from locate.keypoints.models import parameter_count
-from locate.params import read_section, require
+from locate.records.keypoints import Ceilings, Decoding, KeypointMetrics, MethodScores
+from locate.records.speed import EvaluationSpeed, RuntimeRecord
+from locate.records.writing import write_record
 from locate.runtime import runtime_from_params
 
 DATA_ROOT = Path("data/keypoints")
@@ -34,27 +35,12 @@ PREDICTIONS = Path("predictions/keypoints")
 PLOTS = Path("plots/keypoints")
 METRICS = Path("metrics/keypoints.json")
 SPEED = Path("metrics/speed/evaluate_keypoints.json")
-FAILURE_PAIR = ("heatmap", "regression")
 
 
-@dataclass(frozen=True)
-class KeypointsEvalParams:
-    """Section ``keypoints_eval``: hand-pair decoding of heatmaps (radius in units of the
-    method's sigma, 0 = decode every keypoint independently) and its second-peak ratio."""
-
-    hand_pair_radius: float
-    hand_pair_min_ratio: float
-
-    def __post_init__(self) -> None:
-        require(self.hand_pair_radius >= 0, "keypoints_eval.hand_pair_radius", self.hand_pair_radius, "a number >= 0")
-        ratio = self.hand_pair_min_ratio
-        require(0 < ratio <= 1, "keypoints_eval.hand_pair_min_ratio", ratio, "a number in (0, 1]")
-
-
-def decoder(codec: Codec, params: KeypointsEvalParams) -> Codec | HandPairDecoder:
-    """``codec``, or for heatmaps with a positive radius, its hand-pair decoder."""
-    if isinstance(codec, HeatmapCodec) and params.hand_pair_radius > 0:
-        return HandPairDecoder(codec, params.hand_pair_radius * codec.sigma, params.hand_pair_min_ratio)
+def decoder(config: MethodConfig, codec: Codec, params: KeypointsEvalParams) -> Decoder:
+    """``codec``, or for a model whose hands decode as a pair, with a positive radius, its hand-pair decoder."""
+    if config.entry.hand_pair and params.hand_pair_radius > 0:
+        return HandPairDecoder(codec, params.hand_pair_radius * config.sigma, params.hand_pair_min_ratio)
     return codec
 
 
@@ -95,9 +81,8 @@ def draw_figures(folder: Path, val, predictions: dict[str, torch.Tensor], groups
 
 def main() -> None:
     params = read_keypoints()
-    eval_params = read_section("keypoints_eval", KeypointsEvalParams)
-    for name in FAILURE_PAIR:
-        params.method(name)
+    eval_params = read_keypoints_eval()
+    pair = failure_pair(params.method_table)
     method_names = list(params.method_table)
     variants = list(read_ablations().variants(params.heatmap))
     runtime = runtime_from_params()
@@ -109,7 +94,7 @@ def main() -> None:
         folder.mkdir(parents=True)
         for name in names:
             model, codec, config = load_method(MODELS / f"{name}.pt", params.subpixel)
-            codec = decoder(codec, eval_params)
+            codec = decoder(config, codec, eval_params)
             model = model.to(runtime.device, memory_format=torch.channels_last)
             predictions[name] = predict(model, codec, val.images, runtime)
             write_predictions(folder / f"{name}.json", val.image_ids, predictions[name])
@@ -117,19 +102,17 @@ def main() -> None:
             scores[name] |= {"params": parameter_count(model), "config": config.to_meta()}
             latency[name] = latency_ms(model, codec, val.images[:1], runtime)
     methods = {name: predictions[name] for name in method_names}
-    groups = failure_groups(predictions["heatmap"], predictions["regression"], val.keypoints)
-    metrics = {name: scores[name] for name in method_names}
-    metrics["ablations"] = {variant: scores[f"ablation_{variant}"] for variant in variants}
-    metrics["ceiling"] = ceilings(val.keypoints)
-    metrics["failure_cases"] = {group: len(indices) for group, indices in groups.items()}
-    metrics["decoding"] = {
-        "subpixel": params.subpixel,
-        "hand_pair_radius": eval_params.hand_pair_radius,
-        "val_images": len(val.images),
-    }
-    write_json(METRICS, metrics)
-    speed = {"latency_ms_per_image": latency, "batch_size": 1, "eval_seconds": round(time.perf_counter() - started, 2)}
-    write_json(SPEED, speed | {"runtime": runtime.describe()})
+    groups = failure_groups(pair, predictions, val.keypoints)
+    metrics = KeypointMetrics(
+        methods={name: MethodScores(**scores[name]) for name in method_names},
+        ablations={variant: MethodScores(**scores[f"ablation_{variant}"]) for variant in variants},
+        ceiling=Ceilings(**ceilings(val.keypoints)),
+        failure_cases={group: len(indices) for group, indices in groups.items()},
+        decoding=Decoding(params.subpixel, eval_params.hand_pair_radius, len(val.images)),
+    )
+    write_record(METRICS, metrics)
+    eval_seconds = round(time.perf_counter() - started, 2)
+    write_record(SPEED, EvaluationSpeed(eval_seconds, len(val.images), latency, RuntimeRecord(**runtime.describe())))
     write_csv(PLOTS / "pck.csv", pck_table(methods, val.keypoints))
     with atomic_path(PLOTS / "images") as folder:
         folder.mkdir()

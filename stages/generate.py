@@ -10,30 +10,17 @@ experiment runs in a temporary copy of the project, but finds the folder the wor
 
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from locate.atomic import write_json
+from locate.data.config import GENERATE, read_data
 from locate.data.course_import import import_course_datasets
 from locate.data.generate import generate_datasets
 from locate.errors import run_stage
-from locate.params import read_section, require
+from locate.records.speed import GenerationSpeed
+from locate.records.writing import write_record
 
 DATA_ROOT = "data"
 SPEED_FILE = "metrics/speed/generate.json"
-
-
-@dataclass(frozen=True)
-class DataParams:
-    seed: int
-    num_train: int
-    num_val: int
-    source: str
-
-    def __post_init__(self) -> None:
-        require(self.seed >= 0, "data.seed", self.seed, "an integer >= 0")
-        require(self.num_train >= 1, "data.num_train", self.num_train, "an integer >= 1")
-        require(self.num_val >= 1, "data.num_val", self.num_val, "an integer >= 1")
 
 
 def source_folder(source: str) -> Path:
@@ -43,13 +30,13 @@ def source_folder(source: str) -> Path:
 
 
 def main() -> None:
-    params = read_section("data", DataParams)
+    params = read_data()
     started = time.perf_counter()
-    if params.source == "generate":
+    if params.source == GENERATE:
         generate_datasets(DATA_ROOT, params.seed, params.num_train, params.num_val)
     else:
         import_course_datasets(source_folder(params.source), DATA_ROOT)
-    write_json(SPEED_FILE, {"seconds": round(time.perf_counter() - started, 3)})
+    write_record(SPEED_FILE, GenerationSpeed(round(time.perf_counter() - started, 3)))
 
 
 if __name__ == "__main__":

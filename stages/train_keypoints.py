@@ -1,15 +1,16 @@
 """Stage ``train_keypoints``: train one keypoint method, or one ablation variant of the heatmap method.
 
 ``python -m stages.train_keypoints <method>`` trains a method of ``keypoints.methods``; its
-model comes from its group (``keypoints.methods.heatmap`` or ``.regression``), and only the
-heatmap model reads the heatmap settings of ``keypoints``. Writes ``models/keypoints/<method>.pt``
+model comes from its group (``keypoints.methods.<model>``), and only a model that reads them
+(the heatmap model) takes the heatmap settings of ``keypoints``. Writes ``models/keypoints/<method>.pt``
 (best val loss, model config in the meta), ``plots/keypoints/<method>_history.csv`` and
 ``metrics/speed/train_keypoints_<method>.json``.
 
-``python -m stages.train_keypoints ablation <variant>`` retrains the method ``heatmap`` with the
-one factor that ``ablations.<factor>.<variant>`` changes; the other factors come from
-``keypoints``. Writes ``models/keypoints/ablation_<variant>.pt``,
-``plots/keypoints/ablation_<variant>_history.csv`` and ``metrics/speed/ablate_keypoints_<variant>.json``.
+``python -m stages.train_keypoints ablation <variant>`` retrains the heatmap model's course method
+(:func:`locate.keypoints.method.ablation_config`) with the one factor that
+``ablations.<factor>.<variant>`` changes; the other factors come from ``keypoints``. Writes
+``models/keypoints/ablation_<variant>.pt``, ``plots/keypoints/ablation_<variant>_history.csv`` and
+``metrics/speed/ablate_keypoints_<variant>.json``.
 """
 
 import sys
@@ -17,8 +18,8 @@ from pathlib import Path
 
 from locate.data.datasets import load_keypoints
 from locate.errors import UserError, run_stage
-from locate.keypoints.config import BASELINE_METHOD, KeypointsParams, read_ablations, read_keypoints
-from locate.keypoints.method import MethodConfig
+from locate.keypoints.config import KeypointsParams, read_ablations, read_keypoints
+from locate.keypoints.method import MethodConfig, ablation_config
 from locate.keypoints.trainer import Recipe, train_keypoints
 from locate.runtime import runtime_from_params
 from locate.training import TrainingOutputs, write_speed
@@ -41,9 +42,7 @@ def method_job(params: KeypointsParams, name: str) -> tuple[MethodConfig, str, s
 
 def ablation_job(params: KeypointsParams, variant: str) -> tuple[MethodConfig, str, str]:
     """Config, output name and speed file stem of the ablation ``variant``."""
-    baseline = params.method(BASELINE_METHOD)
-    settings = read_ablations().variant(variant, params.heatmap)
-    config = MethodConfig.for_model(baseline.model, baseline.loss, settings)
+    config = ablation_config(read_ablations().variant(variant, params.heatmap))
     return config, f"ablation_{variant}", f"ablate_keypoints_{variant}"
 
 

@@ -16,10 +16,9 @@ from benchmarks.rerun_cost import rerun_cost
 from benchmarks.scaling import growth_exponent, growth_verdict, memory_verdict
 from locate.data.datasets import load_detection, load_keypoints
 from locate.data.generate import generate_datasets
+from locate.detection.config import DetectorConfig, LossWeights, MatchThresholds
 from locate.detection.evaluation import coco_results, ground_truth
-from locate.detection.loss import LossWeights, detection_loss
-from locate.detection.matcher import MatchThresholds
-from locate.detection.model import DetectorConfig
+from locate.detection.loss import detection_loss
 from locate.detection.targets import anchor_targets
 from locate.keypoints.heatmap_codec import HeatmapCodec
 from locate.keypoints.regression_codec import RegressionCodec

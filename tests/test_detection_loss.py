@@ -4,9 +4,9 @@ import torch
 
 from locate.data.datasets import load_detection
 from locate.data.generate import generate_datasets
-from locate.detection.loss import LossWeights, detection_loss, hard_negatives
-from locate.detection.matcher import MatchThresholds
-from locate.detection.model import Detector, DetectorConfig
+from locate.detection.config import DetectorConfig, LossWeights, MatchThresholds
+from locate.detection.loss import detection_loss, hard_negatives
+from locate.detection.model import Detector
 from locate.detection.trainer import loss_function, split_batches
 
 WEIGHTS = LossWeights(objectness=1.0, classification=1.0, box=2.0, negatives_per_positive=3, smooth_l1_beta=1 / 9)

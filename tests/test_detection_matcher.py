@@ -3,7 +3,8 @@
 import torch
 
 from locate.detection.box_coder import decode
-from locate.detection.matcher import BACKGROUND, IGNORE, MatchThresholds, match_anchors, pad_per_image
+from locate.detection.config import MatchThresholds
+from locate.detection.matcher import BACKGROUND, IGNORE, match_anchors, pad_per_image
 from locate.detection.targets import IGNORED_LABEL, anchor_targets
 
 THRESHOLDS = MatchThresholds(positive=0.5, negative=0.3)

@@ -2,7 +2,8 @@
 
 import torch
 
-from locate.detection.postprocess import PostprocessSettings, _rank_within, class_scores, postprocess
+from locate.detection.config import PostprocessSettings
+from locate.detection.postprocess import _rank_within, class_scores, postprocess
 
 ANCHORS = torch.tensor([[0.0, 0, 10, 10], [1, 0, 11, 10], [50, 50, 90, 90], [-5, -5, 5, 5]])
 LEVELS = torch.tensor([0, 0, 1, 1])

@@ -11,10 +11,14 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from locate.data.generate import generate_datasets
+from locate.records.detector import DetectorMetrics
+from locate.records.reading import read_record
+from locate.records.speed import EvaluationSpeed, TrainingSpeed
 from tests.stage_runner import repo_params, run_stage, write_params
 
-SIZES = {"small", "medium", "large"}
-SCALES = {"scale1", "scale2", "scale3"}
+CLASSES = ["circle", "square", "triangle"]
+AREAS = ["small", "medium", "large"]
+SCALES = ["scale1", "scale2", "scale3"]
 
 
 def tiny_params(**detector_eval) -> dict:
@@ -46,22 +50,21 @@ def test_train_writes_checkpoint_history_and_speed(trained):
     for split in ("train", "val"):
         for part in ("total", "obj", "cls", "box"):
             assert float(rows[0][f"{split}_{part}"]) >= 0
-    speed = json.loads((trained / "metrics" / "speed" / "train_detector.json").read_text())
-    assert speed["train_seconds"] > 0 and speed["train_images_per_second"] > 0 and speed["runtime"]["device"] == "cpu"
+    speed = read_record(trained / "metrics" / "speed" / "train_detector.json", TrainingSpeed)
+    assert speed.train_seconds > 0 and speed.train_images_per_second > 0 and speed.runtime.device == "cpu"
 
 
 def test_evaluate_writes_metrics_with_the_issue_keys(trained):
-    metrics = json.loads((trained / "metrics" / "detector.json").read_text())
-    expected = {"map50", "map50_95", "ap50", "ap50_by_size", "map50_visible", "recall_ceiling",
-                "scale_specialization", "anchor_coverage"}
-    assert expected <= set(metrics)
-    assert set(metrics["ap50"]) == {"circle", "square", "triangle"}
-    assert set(metrics["ap50_by_size"]) == SIZES
-    for table in ("scale_specialization", "anchor_coverage"):
-        assert set(metrics[table]) == SCALES and all(set(row) == SIZES for row in metrics[table].values())
-    assert 0 <= metrics["map50"] <= 1 and 0 < metrics["recall_ceiling"] <= 1
-    speed = json.loads((trained / "metrics" / "speed" / "evaluate_detector.json").read_text())
-    assert speed["latency_ms_per_image"] > 0 and speed["eval_seconds"] > 0 and speed["threads"] >= 1
+    metrics = read_record(trained / "metrics" / "detector.json", DetectorMetrics)
+    assert list(metrics.ap50) == CLASSES and list(metrics.ap50_by_area) == AREAS
+    assert list(metrics.levels) == SCALES
+    geometry = [(level.stride, level.feature_size, level.anchor_sizes) for level in metrics.levels.values()]
+    assert geometry == [(4, 56, [16, 24, 32]), (8, 28, [48, 64, 96]), (16, 14, [96, 128, 192])]
+    for level in metrics.levels.values():
+        assert list(level.true_positives) == CLASSES and list(level.anchor_coverage) == CLASSES
+    assert 0 <= metrics.map50 <= 1 and 0 < metrics.recall_ceiling <= 1
+    speed = read_record(trained / "metrics" / "speed" / "evaluate_detector.json", EvaluationSpeed)
+    assert speed.latency_ms_per_image["detector"] > 0 and speed.eval_seconds > 0 and speed.runtime.threads >= 1
 
 
 def test_evaluate_writes_plots_images_and_coco_predictions(trained):
@@ -71,7 +74,7 @@ def test_evaluate_writes_plots_images_and_coco_predictions(trained):
     assert [float(row["recall"]) for row in rows[:3]] == [0.0, 0.01, 0.02]
     with open(trained / "plots" / "detector" / "scales.csv") as handle:
         scales = list(csv.DictReader(handle))
-    assert [row["scale"] for row in scales] == ["scale1", "scale2", "scale3"] and set(scales[0]) == {"scale"} | SIZES
+    assert [row["scale"] for row in scales] == SCALES and list(scales[0]) == ["scale", *CLASSES]
     assert len(list((trained / "plots" / "detector" / "images").glob("*.png"))) == 3
     predictions = json.loads((trained / "predictions" / "detector_val.json").read_text())
     assert predictions, "an untrained detector still scores above 0.05"
@@ -110,11 +113,11 @@ def test_evaluate_user_errors(tmp_path):
 
 
 def test_predictions_file_scores_the_same_map50_with_pycocotools(trained):
-    metrics = json.loads((trained / "metrics" / "detector.json").read_text())
+    metrics = read_record(trained / "metrics" / "detector.json", DetectorMetrics)
     with contextlib.redirect_stdout(io.StringIO()):
         truth = COCO(str(trained / "data" / "detection" / "val.json"))
         evaluator = COCOeval(truth, truth.loadRes(str(trained / "predictions" / "detector_val.json")), "bbox")
         evaluator.evaluate()
         evaluator.accumulate()
     precision = evaluator.eval["precision"][0, :, :, 0, 2]
-    assert metrics["map50"] == pytest.approx(precision[precision > -1].mean(), abs=1e-6)
+    assert metrics.map50 == pytest.approx(precision[precision > -1].mean(), abs=1e-6)

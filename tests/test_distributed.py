@@ -10,7 +10,6 @@ torchrun exit non-zero within seconds, naming the failure, with no declared outp
 """
 
 import csv
-import json
 import os
 import shutil
 import signal
@@ -28,6 +27,8 @@ from locate.data.datasets import load_keypoints
 from locate.data.generate import generate_datasets
 from locate.keypoints.method import MethodConfig, build_model
 from locate.keypoints.trainer import loss_step, split_batches
+from locate.records.reading import read_record
+from locate.records.speed import TrainingSpeed
 from locate.runtime import make_runtime, seed_everything
 from locate.training import RESUME_ROOT, Batches, FitOutputs, FitSettings, fit
 from tests.stage_runner import REPO_ROOT, repo_params, run_stage, stage_env, torchrun_command, write_params
@@ -156,7 +157,7 @@ def test_two_processes_write_every_declared_output(trained, trainer):
     assert [path for path in _declared_outputs(*STAGES[trainer]) if not (folder / path).is_file()] == []
     assert load_checkpoint(folder / _output(trainer, ".pt"))["epoch"] in (1, 2)
     assert [row["epoch"] for row in _rows(folder / _output(trainer, ".csv"))] == ["1", "2"]
-    assert json.loads((folder / _output(trainer, ".json")).read_text())["runtime"]["processes"] == 2
+    assert read_record(folder / _output(trainer, ".json"), TrainingSpeed).runtime.processes == 2
     assert list((folder / RESUME_ROOT).glob("*")) == []
 
 

@@ -1,24 +1,42 @@
-"""The course models (shapes, skip switch, sizes) and the keypoint losses."""
+"""The course models (shapes, skip switch, sizes, the declared widths) and the keypoint losses."""
 
 import pytest
 import torch
+from torch import nn
 
+from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
 from locate.keypoints.losses import mse, swap_hands, symmetric_mse
-from locate.keypoints.models import HeatmapNet, RegressionNet, parameter_count
+from locate.keypoints.models import (
+    DECODER_CHANNELS,
+    ENCODER_CHANNELS,
+    ENCODER_STRIDE,
+    INPUT_CHANNELS,
+    REGRESSION_DROPOUT,
+    REGRESSION_HIDDEN,
+    HeatmapNet,
+    RegressionNet,
+    parameter_count,
+)
+
+K = len(KEYPOINT_NAMES)
+
+
+def _heatmap_net(heatmap_size: int = 64, skips: bool = True) -> HeatmapNet:
+    return HeatmapNet(K, heatmap_size, skips, IMAGE_SIZE)
 
 
 @pytest.mark.parametrize("size", [32, 64, 128])
 @pytest.mark.parametrize("skips", [True, False])
 def test_heatmap_net_outputs_one_map_per_keypoint(size, skips):
-    model = HeatmapNet(num_keypoints=5, heatmap_size=size, skips=skips).eval()
+    model = _heatmap_net(size, skips).eval()
     with torch.no_grad():
-        heatmaps = model(torch.rand(2, 1, 128, 128))
-    assert heatmaps.shape == (2, 5, size, size)
+        heatmaps = model(torch.rand(2, 1, IMAGE_SIZE, IMAGE_SIZE))
+    assert heatmaps.shape == (2, K, size, size)
 
 
 def test_skip_switch_changes_the_parameter_count():
-    with_skips = parameter_count(HeatmapNet(skips=True))
-    without = parameter_count(HeatmapNet(skips=False))
+    with_skips = parameter_count(_heatmap_net(skips=True))
+    without = parameter_count(_heatmap_net(skips=False))
     # the course's decoder: ConvTranspose 256->128, (128+128)->64, (64+64)->32, 1x1 32->5
     assert with_skips - without == (128 * 64 + 64 * 32) * 2 * 2
     assert with_skips > without
@@ -26,15 +44,35 @@ def test_skip_switch_changes_the_parameter_count():
 
 def test_unsupported_heatmap_size_is_rejected():
     with pytest.raises(ValueError, match="heatmap_size 48"):
-        HeatmapNet(heatmap_size=48)
+        _heatmap_net(heatmap_size=48)
 
 
 def test_regression_net_outputs_normalised_coordinates():
-    model = RegressionNet(num_keypoints=5).eval()
+    model = RegressionNet(K).eval()
     with torch.no_grad():
-        points = model(torch.rand(3, 1, 128, 128))
-    assert points.shape == (3, 5, 2)
+        points = model(torch.rand(3, 1, IMAGE_SIZE, IMAGE_SIZE))
+    assert points.shape == (3, K, 2)
     assert points.min() >= 0 and points.max() <= 1
+
+
+def _layers(model: nn.Module, kind: type) -> list:
+    return [module for module in model.modules() if isinstance(module, kind)]
+
+
+def test_the_declared_widths_are_the_models_widths():
+    heatmap, regression = _heatmap_net(64, skips=True), RegressionNet(K)
+    convs = _layers(heatmap.encoder, nn.Conv2d)
+    assert [(c.in_channels, c.out_channels) for c in convs] == list(
+        zip((INPUT_CHANNELS, *ENCODER_CHANNELS[:-1]), ENCODER_CHANNELS, strict=True))
+    with torch.no_grad():
+        bottleneck = heatmap.encoder(torch.rand(1, INPUT_CHANNELS, IMAGE_SIZE, IMAGE_SIZE))[-1]
+    assert bottleneck.shape[-1] == IMAGE_SIZE // ENCODER_STRIDE
+    ups = _layers(heatmap, nn.ConvTranspose2d)
+    assert [up.out_channels for up in ups] == list(DECODER_CHANNELS[: len(ups)])
+    linears = _layers(regression.head, nn.Linear)
+    assert [(fc.in_features, fc.out_features) for fc in linears] == list(
+        zip((ENCODER_CHANNELS[-1], *REGRESSION_HIDDEN), (*REGRESSION_HIDDEN, 2 * K), strict=True))
+    assert {dropout.p for dropout in _layers(regression, nn.Dropout)} == {REGRESSION_DROPOUT}
 
 
 def test_symmetric_loss_takes_the_better_hand_assignment_per_sample():

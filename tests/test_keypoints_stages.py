@@ -9,6 +9,9 @@ import torch
 
 from locate.data.generate import generate_datasets
 from locate.errors import UserError
+from locate.records.keypoints import KeypointMetrics
+from locate.records.reading import read_record
+from locate.records.speed import EvaluationSpeed, TrainingSpeed
 from stages import evaluate_keypoints, train_keypoints
 from tests.stage_runner import repo_params, run_stage, write_params
 
@@ -48,8 +51,8 @@ def test_training_stages_write_checkpoint_history_and_speed(pipeline):
         with open(pipeline / "plots/keypoints" / f"{name}_history.csv") as file:
             rows = list(csv.DictReader(file))
         assert len(rows) == 1 and {"epoch", "train_total", "val_total"} <= set(rows[0])
-        timing = json.loads((pipeline / "metrics/speed" / f"{speed}.json").read_text())
-        assert timing["train_seconds"] > 0 and timing["runtime"]["device"] == "cpu"
+        timing = read_record(pipeline / "metrics/speed" / f"{speed}.json", TrainingSpeed)
+        assert timing.train_seconds > 0 and timing.runtime.device == "cpu"
     config = torch.load(pipeline / "models/keypoints/ablation_skips_off.pt", weights_only=True)["config"]
     assert config["heatmap_size"] == 64 and config["sigma"] == 2.0 and config["skips"] is False
     config = torch.load(pipeline / "models/keypoints/regression.pt", weights_only=True)["config"]
@@ -57,20 +60,20 @@ def test_training_stages_write_checkpoint_history_and_speed(pipeline):
 
 
 def test_evaluation_writes_metrics_predictions_plots(pipeline):
-    metrics = json.loads((pipeline / "metrics/keypoints.json").read_text())
+    metrics = read_record(pipeline / "metrics/keypoints.json", KeypointMetrics)
     thresholds = {"pck_05", "pck_10", "pck_15", "pck_20"}
-    entries = [metrics[m] for m in METHODS] + [metrics["ablations"]["skips_off"]]
-    for entry in entries:
-        assert set(entry["pck"]) == thresholds and set(entry["pck_symmetric"]) == thresholds
-        assert all(entry["pck_symmetric"][t] >= entry["pck"][t] for t in thresholds)
-        assert set(entry["pck_per_keypoint"]) == {"head", "left_hand", "right_hand", "left_foot", "right_foot"}
-        assert entry["params"] > 0
-    assert metrics["ablations"]["skips_off"]["params"] < metrics["heatmap"]["params"]
-    assert set(metrics["ceiling"]) == {"random_assignment", "best_possible"}
-    assert all(set(ceiling) == thresholds for ceiling in metrics["ceiling"].values())
-    assert sum(metrics["failure_cases"].values()) <= NUM_VAL
-    speed = json.loads((pipeline / "metrics/speed/evaluate_keypoints.json").read_text())
-    assert set(speed["latency_ms_per_image"]) >= set(METHODS)
+    assert list(metrics.methods) == list(METHODS) and list(metrics.ablations) == ["skips_off"]
+    for entry in [*metrics.methods.values(), *metrics.ablations.values()]:
+        assert set(entry.pck) == thresholds and set(entry.pck_symmetric) == thresholds
+        assert all(entry.pck_symmetric[t] >= entry.pck[t] for t in thresholds)
+        assert set(entry.pck_per_keypoint) == {"head", "left_hand", "right_hand", "left_foot", "right_foot"}
+        assert entry.params > 0
+    assert metrics.ablations["skips_off"].params < metrics.methods["heatmap"].params
+    for ceiling in (metrics.ceiling.random_assignment, metrics.ceiling.best_possible):
+        assert set(ceiling) == thresholds
+    assert sum(metrics.failure_cases.values()) <= NUM_VAL and metrics.decoding.val_images == NUM_VAL
+    speed = read_record(pipeline / "metrics/speed/evaluate_keypoints.json", EvaluationSpeed)
+    assert set(speed.latency_ms_per_image) == {*METHODS, "ablation_skips_off"} and speed.val_images == NUM_VAL
     for name in [*METHODS, "ablation_skips_off"]:
         entries = json.loads((pipeline / "predictions/keypoints" / f"{name}.json").read_text())
         assert len(entries) == NUM_VAL and set(entries[0]) == {"image_id", "keypoints"}

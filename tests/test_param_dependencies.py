@@ -7,16 +7,15 @@ to rerun. Timings are left aside: the speed files are not compared, and the repo
 on the baseline's speed files. The execution settings must leave every stage up to date.
 """
 
-import hashlib
 import shlex
 from pathlib import Path
 
 import networkx
 import pytest
-import torch
 import yaml
 
 from benchmarks.rerun_cost import pipeline_stages
+from ci.same_outputs import TIMINGS, output_digests
 from ci.tiny import dvc, run
 from locate.params import EXECUTION_SETTINGS
 from tests.conftest import copy_of
@@ -38,7 +37,6 @@ CHANGES = {
 }
 EXECUTION_VALUES = {"runtime.device": "auto", "runtime.threads": 2, "detector_eval.batch_size": 1,
                     "detector_eval.latency_images": 2}
-TIMINGS = "metrics/speed/"
 
 
 def _set(params: dict, key: str, value: object) -> None:
@@ -55,37 +53,6 @@ def _stages(folder: Path) -> tuple[dict, networkx.DiGraph]:
     return table, graph
 
 
-def _digest(folder: Path, outputs: list[str]) -> dict[str, str]:
-    """Path -> sha256 of every file of ``outputs`` (files or folders), timings aside."""
-    paths = []
-    for output in outputs:
-        path = folder / output
-        paths += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    digests = {p.relative_to(folder).as_posix(): _content_digest(p) for p in paths}
-    return {name: digest for name, digest in digests.items() if not name.startswith(TIMINGS)}
-
-
-def _content_digest(path: Path) -> str:
-    """sha256 of a file; of a checkpoint, of what it holds (tensors and meta), not of how pickle laid it out."""
-    if path.suffix != ".pt":
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    digest = hashlib.sha256()
-    _hash_value(digest, torch.load(path, weights_only=True))
-    return digest.hexdigest()
-
-
-def _hash_value(digest, value: object) -> None:
-    if isinstance(value, dict):
-        for key in sorted(value):
-            digest.update(repr(key).encode())
-            _hash_value(digest, value[key])
-    elif isinstance(value, torch.Tensor):
-        raw = value.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
-        digest.update(f"{value.dtype}{tuple(value.shape)}".encode() + raw)
-    else:
-        digest.update(repr(value).encode())
-
-
 def _rerun(folder: Path, stages: dict, graph: networkx.DiGraph, names: set[str]) -> None:
     """Run ``names`` in DAG order; the report last, on the baseline's speed files."""
     order = [name for name in reversed(list(networkx.topological_sort(graph))) if name in names]
@@ -100,7 +67,7 @@ def project(tiny_baseline, tmp_path_factory):
     """A copy of the tiny baseline, with its stages, their graph and the digests of every stage's outputs."""
     folder = copy_of(tiny_baseline, tmp_path_factory.mktemp("dependencies") / "project")
     stages, graph = _stages(folder)
-    baseline = {name: _digest(folder, outputs) for name, (_, outputs) in stages.items()}
+    baseline = {name: output_digests(folder, outputs) for name, (_, outputs) in stages.items()}
     return folder, stages, graph, baseline
 
 
@@ -126,7 +93,7 @@ def test_stale_stages_are_exactly_those_whose_outputs_change(project, key, value
         downstream = set().union(*(networkx.ancestors(graph, name) for name in stale))
         untouched = set(stages) - stale - downstream
         _rerun(folder, stages, graph, stale | untouched)
-        changed = {name for name in stale | untouched if _digest(folder, stages[name][1]) != baseline[name]}
+        changed = {name for name in stale | untouched if output_digests(folder, stages[name][1]) != baseline[name]}
         assert stale - changed == set(), f"{key}: stale, but the same outputs when rerun"
         assert changed & untouched == set(), f"{key}: outputs change, but DVC would not rerun them"
     finally:
@@ -152,6 +119,6 @@ def test_an_unchanged_rerun_of_every_stage_writes_the_same_outputs(project):
     folder, stages, graph, baseline = project
     try:
         _rerun(folder, stages, graph, set(stages))
-        assert {name: _digest(folder, outputs) for name, (_, outputs) in stages.items()} == baseline
+        assert {name: output_digests(folder, outputs) for name, (_, outputs) in stages.items()} == baseline
     finally:
         _restore(folder)

@@ -1,20 +1,168 @@
-"""Report sentences built from speed records, including a training that resumed without its earlier time."""
+"""The report and the README summary built from hand-made records and the repository's params."""
 
-from locate.report import stage_times, training_time
+import dataclasses
 
-WHOLE = {"train_seconds": 600.0, "epochs": 30, "train_images": 1000, "train_images_per_second": 50.0}
-RESUMED = {"train_seconds": 300.0, "epochs": 50, "timed_epochs": 25, "train_images": 1000,
-           "train_images_per_second": 83.3}
+import pandas as pd
+import pytest
+
+from locate.data.config import DataParams
+from locate.detection.config import DetectorEvalParams, DetectorParams
+from locate.keypoints.config import AblationParams, KeypointsParams
+from locate.params import parse
+from locate.records.detector import DetectorMetrics, LevelRecord
+from locate.records.keypoints import Ceilings, Decoding, KeypointMetrics, MethodScores
+from locate.records.speed import EvaluationSpeed, GenerationSpeed, RuntimeRecord, TrainingSpeed
+from locate.report.facts import build_report, failure_caption, stage_times, training_time
+from locate.report.inputs import ReportInputs, ReportParams, StageSpeeds
+from locate.report.markdown import number_word, spoken, word_list
+from locate.summary import summary_table
+from tests.stage_runner import repo_params
+
+RUNTIME = RuntimeRecord("cpu", "Some CPU", "bf16", 2, 1)
+WHOLE = TrainingSpeed(600.0, 30, 1000, 50.0, RUNTIME)
+RESUMED = TrainingSpeed(300.0, 50, 1000, 83.3, RUNTIME, timed_epochs=25)
+CATEGORIES = ("circle", "square", "triangle", "star")
+KEYPOINTS = ("head", "left_hand", "right_hand", "left_foot", "right_foot")
+FOUR_LEVELS = {"channels": [32, 64, 128, 256, 512, 512],
+               "anchor_sizes": [[16, 24, 32], [48, 64, 96], [96, 128, 192], [160, 200]]}
+
+
+def _pck(base: float) -> dict[str, float]:
+    return {key: round(base + step, 3) for key, step in zip(("pck_05", "pck_10", "pck_15", "pck_20"),
+                                                            (0.0, 0.05, 0.1, 0.15), strict=True)}
+
+
+def _scores(base: float) -> MethodScores:
+    return MethodScores(_pck(base), _pck(base + 0.02), dict.fromkeys(KEYPOINTS, base),
+                        dict.fromkeys(KEYPOINTS, base), 1000, {"model": "heatmap"})
+
+
+def _params(params: dict) -> ReportParams:
+    return ReportParams(parse(params["data"], DataParams, "data"),
+                        parse(params["detector"], DetectorParams, "detector"),
+                        parse(params["detector_eval"], DetectorEvalParams, "detector_eval"),
+                        parse(params["keypoints"], KeypointsParams, "keypoints"),
+                        parse(params["ablations"], AblationParams, "ablations"), {"data": params["data"]})
+
+
+def _levels(true_positives: list[list[int]]) -> dict[str, LevelRecord]:
+    geometry = [(4, 56, [16.0, 24.0, 32.0]), (8, 28, [48.0, 64.0, 96.0]), (16, 14, [96.0, 128.0, 192.0]),
+                (32, 7, [160.0, 200.0])]
+    return {f"scale{index + 1}": LevelRecord(stride, size, anchors, dict(zip(CATEGORIES, found, strict=True)),
+                                             dict(zip(CATEGORIES, [5, 4, 3, 2], strict=True)))
+            for index, ((stride, size, anchors), found) in enumerate(zip(geometry, true_positives, strict=True))}
+
+
+SPECIALISED = [[9, 0, 0, 0], [1, 8, 0, 0], [0, 2, 7, 1], [0, 0, 1, 6]]
+
+
+def report_inputs(params: dict | None = None, true_positives: list[list[int]] = SPECIALISED) -> ReportInputs:
+    """Inputs of a four-level detector and every method and ablation variant of ``params``."""
+    params = params or repo_params() | {"detector": repo_params()["detector"] | FOUR_LEVELS}
+    report_params = _params(params)
+    methods = report_params.keypoints.method_table
+    variants = report_params.ablations.variants(report_params.keypoints.heatmap)
+    ap50 = dict(zip(CATEGORIES, [0.88, 0.65, 0.83, 0.7], strict=True))
+    detector = DetectorMetrics(0.79, 0.4, 0.85, 0.96, 2000, ap50, {"small": 0.89, "medium": 0.83, "large": 0.92},
+                               _levels(true_positives))
+    scores = {name: _scores(0.8 if spec.model == "heatmap" else 0.1) for name, spec in methods.items()}
+    keypoints = KeypointMetrics(scores,
+                                {variant: _scores(0.7 + 0.01 * index) for index, variant in enumerate(variants)},
+                                Ceilings(_pck(0.83), _pck(0.86)),
+                                {"heatmap_right_regression_wrong": 143, "regression_right_heatmap_wrong": 0,
+                                 "both_wrong": 57}, Decoding(True, 1.5, 200))
+    evaluation = EvaluationSpeed(12.0, 200, {name: 3.0 for name in methods}, RUNTIME)
+    stages = {"generate": GenerationSpeed(2.0), "train_detector": RESUMED, "evaluate_keypoints": evaluation}
+    stages |= {f"train_keypoints_{name}": WHOLE for name in methods}
+    history = pd.DataFrame({"epoch": [1, 2, 3], "train_total": [2.0, 1.0, 0.5], "val_total": [3.0, 1.0, 1.5]})
+    figures = {key: f"figures/{key}.png" for key in ("detector_loss", "keypoint_loss", "pck", "pr_curves", "scales",
+                                                     "detections", "keypoint_predictions", "failures_both_wrong")}
+    speeds = StageSpeeds(RESUMED, {name: WHOLE for name in methods}, evaluation, stages)
+    return ReportInputs(detector, keypoints, speeds, history, {name: history for name in methods}, report_params,
+                        {"machine": {"cpu cores": "2"}, "packages": {"torch": "2"}}, figures)
 
 
 def test_training_time_names_the_epochs_it_covers():
     assert training_time(WHOLE) == "the 30 epochs took 10.0 min (50.0 training images/s)"
     assert training_time(RESUMED) == ("epochs 26-50 took 5.0 min (83.3 training images/s); the run resumed after "
                                       "epoch 25 and the time of epochs 1-25 was not kept")
-    assert training_time({}) == "its training time was not recorded"
 
 
 def test_stage_times_mark_a_resumed_training():
-    rows = stage_times({"train_a": WHOLE, "train_b": RESUMED, "evaluate": {"eval_seconds": 8.5}, "other": {}})
-    assert rows == [["evaluate", "8.5 s"], ["train_a", "10.0 min"],
+    evaluation = EvaluationSpeed(8.5, 200, {"detector": 20.0}, RUNTIME)
+    rows = stage_times({"train_a": WHOLE, "train_b": RESUMED, "evaluate": evaluation, "generate": GenerationSpeed(95)})
+    assert rows == [["evaluate", "8.5 s"], ["generate", "1.6 min"], ["train_a", "10.0 min"],
                     ["train_b", "5.0 min (last 25 of 50 epochs: resumed)"]]
+
+
+def test_labels_speak_names_as_words():
+    assert spoken("left_hand") == "left hand" and spoken("scale4") == "scale 4" and spoken("size_32") == "size 32"
+    assert number_word(4) == "four" and number_word(40) == "40"
+    assert word_list(["circles"]) == "circles" and word_list(["a", "b", "c"]) == "a, b and c"
+    assert failure_caption("heatmap_right_regression_wrong") == "Heatmap right, regression wrong"
+    assert failure_caption("both_wrong") == "Both wrong"
+
+
+def test_every_placeholder_is_filled():
+    report = build_report(report_inputs())
+    assert "$" not in report and report.startswith("# EE641 HW1") and report.endswith("|\n")
+
+
+def test_a_fourth_level_reaches_every_level_table_and_sentence():
+    report = build_report(report_inputs())
+    assert "trains a\nfour-scale anchor-based detector of circles, squares, triangles and stars;" in report
+    assert "A five-block Conv-BN-ReLU backbone" in report
+    assert "| scale 4 | 32 | 7x7 | 160, 200 |" in report
+    assert report.count("| scale 4 |") == 3  # geometry, true positives, coverage
+    assert "85.7% of the 7 true positives on stars come from scale 4" in report
+    assert ": each size is found by its own level." in report and "with each size found by its own level." in report
+
+
+def test_a_shared_level_is_judged_as_no_clean_split():
+    report = build_report(report_inputs(true_positives=[[9, 0, 0, 0], [1, 8, 0, 0], [0, 2, 7, 6], [0, 0, 1, 1]]))
+    assert ": the sizes are not split cleanly." in report
+    assert "with no clean split of the sizes between levels." in report
+
+
+def test_architecture_and_method_facts_come_from_the_code_and_params():
+    report = build_report(report_inputs())
+    assert "four Conv-BN-ReLU-MaxPool blocks (1 -> 32 -> 64 -> 128 -> 256 channels,\n128 -> 8 pixels)" in report
+    assert "predicts the ten normalised coordinates\nthrough two dropout-regularised" in report
+    assert "| baseline (heatmap) |" in report and "| method | head | left hand | right hand | left foot |" in report
+    assert "(right = all five keypoints within PCK@0.05 under the symmetric score)" in report
+
+
+def test_the_paragraphs_on_symmetric_losses_follow_the_method_table():
+    full = build_report(report_inputs())
+    assert "**The heatmap model with the same loss.**" in full and "**A loss that respects the ambiguity.**" in full
+    params = repo_params()
+    params["detector"] |= FOUR_LEVELS
+    params["keypoints"]["methods"] = {"heatmap": {"heatmap": {"loss": "mse"}},
+                                      "regression": {"regression": {"loss": "mse"}}}
+    plain = build_report(report_inputs(params))
+    assert "with the same loss" not in plain and "respects the ambiguity" not in plain
+    assert "labels alone.\n\n**Ablations.**" in plain
+
+
+def test_only_drawn_failure_figures_are_shown():
+    report = build_report(report_inputs())
+    assert "![Both wrong](figures/failures_both_wrong.png)" in report
+    assert "Heatmap right, regression wrong](" not in report
+
+
+@pytest.mark.parametrize(("threshold", "words"), [(0.5, "half"), (0.25, "25.0%")])
+def test_the_visible_threshold_is_stated_as_params_set_it(threshold, words):
+    inputs = report_inputs()
+    eval_params = dataclasses.replace(inputs.params.detector_eval, visible_threshold=threshold)
+    inputs = dataclasses.replace(inputs, params=dataclasses.replace(inputs.params, detector_eval=eval_params))
+    assert f"Over the objects at least {words} visible" in build_report(inputs)
+    assert f"| mAP@0.5 (visible >= {threshold:g}) |" in summary_table(inputs)
+
+
+def test_the_summary_reads_the_records():
+    summary = summary_table(report_inputs())
+    assert "| 0.790 | 0.850 | 0.880 | 0.650 | 0.830 | 0.700 | 0.960 |" in summary
+    assert "| heatmap_symmetric (symmetric) | 0.820 | 0.870 | 0.920 | 0.970 |" in summary
+    assert "| ceiling: best possible | 0.860 | 0.910 | 0.960 | 1.010 |" in summary
+    assert "| train_detector | 5.0 min (last 25 of 50 epochs: resumed) |" in summary
+    assert summary.endswith("Run: `dvc repro` of params.yaml on Some CPU, 2 threads, bf16.\n")

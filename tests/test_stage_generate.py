@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from locate.records.reading import read_record
+from locate.records.speed import GenerationSpeed
 from stages.generate import source_folder
 from tests.stage_runner import repo_params, run_stage, write_params
 
@@ -60,8 +62,7 @@ def test_missing_key_and_missing_file(tmp_path):
 def test_stage_records_its_wall_time(tmp_path):
     write_params(tmp_path, _params())
     assert run_stage(tmp_path, "generate").returncode == 0
-    speed = (tmp_path / "metrics" / "speed" / "generate.json").read_text()
-    assert '"seconds"' in speed
+    assert read_record(tmp_path / "metrics" / "speed" / "generate.json", GenerationSpeed).seconds > 0
 
 
 def test_a_relative_source_is_taken_from_the_project_root_dvc_names(tmp_path, monkeypatch):

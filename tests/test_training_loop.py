@@ -82,7 +82,7 @@ def test_speed_record_counts_only_the_timed_epochs():
     runtime = make_runtime("cpu", "fp32", 1)
     rows = [{"epoch": epoch} for epoch in (1, 2, 3, 4)]
     whole = Fitted(rows, 8.0, 4).speed(100, runtime)
-    assert whole["train_seconds"] == 8.0 and whole["epochs"] == 4 and whole["train_images_per_second"] == 50.0
-    assert "timed_epochs" not in whole and whole["runtime"]["processes"] == 1
+    assert whole.train_seconds == 8.0 and whole.epochs == 4 and whole.train_images_per_second == 50.0
+    assert whole.timed_epochs is None and whole.timed == 4 and whole.runtime.processes == 1
     partly = Fitted(rows, 8.0, 2).speed(100, runtime)  # resumed from a state that kept no time
-    assert partly["timed_epochs"] == 2 and partly["train_images_per_second"] == 25.0
+    assert partly.timed_epochs == 2 and partly.train_images_per_second == 25.0

@@ -14,8 +14,7 @@ import torch.nn.functional as F
 
 from locate.detection.box_coder import encode
 from locate.detection.boxes import box_iou
-from locate.detection.loss import LossWeights
-from locate.detection.matcher import MatchThresholds
+from locate.detection.config import LossWeights, MatchThresholds
 from locate.detection.model import BOX_VALUES
 
 IGNORED = -1

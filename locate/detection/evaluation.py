@@ -18,11 +18,12 @@ from locate.detection.average_precision import (
     evaluate,
 )
 from locate.detection.boxes import xyxy_to_xywh
-from locate.detection.postprocess import Detections, PostprocessSettings, postprocess
+from locate.detection.config import DetectorConfig, PostprocessSettings
+from locate.detection.postprocess import Detections, postprocess
 from locate.images import images_to_input
+from locate.records.detector import DetectorMetrics, LevelRecord
 from locate.runtime import Runtime
 
-SIZE_NAMES = ("small", "medium", "large")  # the homework's names for circles, squares and triangles
 BOX_DECIMALS = 2
 SCORE_DECIMALS = 5
 
@@ -96,48 +97,61 @@ def _number(value: float) -> float | None:
     return None if np.isnan(value) else round(float(value), 6)
 
 
-def _per_level(counts: torch.Tensor) -> dict:
-    return {f"scale{level + 1}": dict(zip(SIZE_NAMES, row, strict=True)) for level, row in enumerate(counts.tolist())}
+def level_name(level: int) -> str:
+    """``scale1`` for level 0 (the finest), ``scale2`` for level 1, ..."""
+    return f"scale{level + 1}"
+
+
+def level_records(config: DetectorConfig, names: list[str], true_positives: torch.Tensor,
+                  coverage: torch.Tensor) -> dict[str, LevelRecord]:
+    """Each level's geometry (from ``config``) with its counts ``Tensor[L, C]`` per category ``names``."""
+    levels = zip(config.strides, config.feature_sizes, config.anchor_sizes, true_positives.tolist(),
+                 coverage.tolist(), strict=True)
+    return {
+        level_name(index): LevelRecord(stride, size, list(anchors), dict(zip(names, found, strict=True)),
+                                       dict(zip(names, covered, strict=True)))
+        for index, (stride, size, anchors, found, covered) in enumerate(levels)
+    }
 
 
 @dataclass(frozen=True)
 class DetectorReport:
-    """metrics: the JSON of ``metrics/detector.json``; pr_rows: (recall, precision of each class) at IoU 0.5
+    """metrics: the record of ``metrics/detector.json``; pr_rows: (recall, precision of each class) at IoU 0.5
     on COCO's 101 recall points (empty for a class without objects);
-    scale_rows: (scale, small, medium, large) true positives per scale."""
+    scale_rows: (level name, true positives of each class) per level."""
 
-    metrics: dict
+    metrics: DetectorMetrics
     pr_rows: list[tuple]
-    scale_rows: list[tuple[str, int, int, int]]
+    scale_rows: list[tuple]
 
 
 def detector_report(split: DetectionSplit, found: ScoredBoxes, levels: torch.Tensor, anchors: torch.Tensor,
-                    anchor_levels: torch.Tensor, visible_threshold: float) -> DetectorReport:
-    """All metrics of ``found`` (detections in the split's order, their ``levels [D]``) against ``split``."""
+                    anchor_levels: torch.Tensor, visible_threshold: float, config: DetectorConfig) -> DetectorReport:
+    """All metrics of ``found`` (detections in the split's order, their ``levels [D]``) against ``split``;
+    ``config`` is the model's, whose level geometry the metrics record."""
     names = split.category_names
     classes, num_levels = len(names), int(anchor_levels.max()) + 1
     truth = ground_truth(split)
     full = evaluate(truth, found, classes, COCO_IOU_THRESHOLDS)
     ap50 = full.average_precision[0]
-    by_size = {size: evaluate(truth, found, classes, [0.5], AREA_RANGES[size]).mean_average_precision()
-               for size in ("small", "medium", "large")}
+    by_area = {area: evaluate(truth, found, classes, [0.5], AREA_RANGES[area]).mean_average_precision()
+               for area in ("small", "medium", "large")}
     visible = evaluate(ground_truth(split, visible_threshold), found, classes, [0.5]).mean_average_precision()
     specialization = scale_specialization(torch.from_numpy(full.true_positive[0]), levels,
                                           torch.from_numpy(found.labels), num_levels, classes)
     coverage = anchor_coverage(torch.cat(split.boxes).reshape(-1, 4), torch.cat(split.labels), anchors, anchor_levels,
                                num_levels, classes)
-    metrics = {
-        "map50": _number(np.nanmean(ap50)),
-        "map50_95": _number(full.mean_average_precision()),
-        "ap50": {name: _number(ap50[index]) for index, name in enumerate(names)},
-        "ap50_by_size": {size: _number(value) for size, value in by_size.items()},
-        "map50_visible": _number(visible),
-        "recall_ceiling": _number(float((torch.cat(split.visibility) > 0).float().mean())),
-        "scale_specialization": _per_level(specialization),
-        "anchor_coverage": _per_level(coverage),
-        "detections": len(found.scores),
-    }
+    metrics = DetectorMetrics(
+        map50=_number(np.nanmean(ap50)),
+        map50_95=_number(full.mean_average_precision()),
+        map50_visible=_number(visible),
+        recall_ceiling=_number(float((torch.cat(split.visibility) > 0).float().mean())),
+        detections=len(found.scores),
+        ap50={name: _number(ap50[index]) for index, name in enumerate(names)},
+        ap50_by_area={area: _number(value) for area, value in by_area.items()},
+        levels=level_records(config, names, specialization, coverage),
+    )
     precision = [[round(float(p), 6) if p > -1 else "" for p in full.precision[0, index]] for index in range(classes)]
     pr_rows = [(round(float(r), 2), *column) for r, *column in zip(RECALL_POINTS, *precision, strict=True)]
-    scale_rows = [(f"scale{level + 1}", *row) for level, row in enumerate(specialization.tolist())]
+    scale_rows = [(level_name(level), *row) for level, row in enumerate(specialization.tolist())]
     return DetectorReport(metrics, pr_rows, scale_rows)

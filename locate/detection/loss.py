@@ -1,22 +1,10 @@
 """Detection loss: objectness BCE with hard-negative mining, class CE and Smooth L1 on encoded boxes."""
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 
+from locate.detection.config import LossWeights
 from locate.detection.model import BOX_VALUES
-
-
-@dataclass(frozen=True)
-class LossWeights:
-    """Weights of the parts, negatives kept per positive, and the Smooth L1 transition point."""
-
-    objectness: float
-    classification: float
-    box: float
-    negatives_per_positive: int
-    smooth_l1_beta: float
 
 
 def hard_negatives(negative_loss: torch.Tensor, quota: torch.Tensor) -> torch.Tensor:

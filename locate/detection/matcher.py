@@ -5,22 +5,13 @@ below the negative threshold with every kept object) or ``IGNORE`` (IoU between 
 thresholds, or overlapping an object that is itself ignored, e.g. hidden under others).
 """
 
-from dataclasses import dataclass
-
 import torch
 
 from locate.detection.boxes import box_iou
+from locate.detection.config import MatchThresholds
 
 BACKGROUND = -1
 IGNORE = -2
-
-
-@dataclass(frozen=True)
-class MatchThresholds:
-    """IoU >= ``positive`` is a match, < ``negative`` is background, in between is ignored."""
-
-    positive: float
-    negative: float
 
 
 def match_anchors(

@@ -1,41 +1,16 @@
-"""The course's multi-scale detector: a four-block Conv-BN-ReLU backbone and one head per scale."""
+"""The course's multi-scale detector: a Conv-BN-ReLU backbone (a two-conv stem, then one block per scale)
+and one head per scale; and loading a trained one from its checkpoint."""
 
-from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import torch
 from torch import nn
 
-from locate.detection.anchors import all_anchors
+from locate.checkpoint import load_checkpoint
+from locate.detection.config import BLOCK_STRIDE, STEM_STRIDE, DetectorConfig
+from locate.errors import UserError
 
 BOX_VALUES = 4
-
-
-@dataclass(frozen=True)
-class DetectorConfig:
-    """What rebuilds the model and its anchors (stored in the checkpoint).
-
-    channels: widths of stem conv 1, stem conv 2, block 2, block 3, block 4 (course:
-    32, 64, 128, 256, 512); anchor_sizes: square anchor sides per scale (scale 1 = the
-    56x56 map); num_classes: C; image_size: input side in pixels.
-    """
-
-    channels: list[int]
-    anchor_sizes: list[list[float]]
-    num_classes: int
-    image_size: int
-
-    @property
-    def feature_sizes(self) -> list[int]:
-        """Side of each scale's feature map (strides 4, 8, 16)."""
-        return [self.image_size // 4, self.image_size // 8, self.image_size // 16]
-
-    def anchors(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(anchors Tensor[A, 4] xyxy, level Tensor[A])`` in the order of the model's outputs."""
-        return all_anchors(self.image_size, self.feature_sizes, self.anchor_sizes)
-
-    def to_dict(self) -> dict:
-        """Plain dict for a checkpoint's meta."""
-        return asdict(self)
 
 
 def conv_bn_relu(inputs: int, outputs: int, stride: int) -> nn.Sequential:
@@ -66,7 +41,8 @@ class ScaleHead(nn.Module):
 
 
 class Detector(nn.Module):
-    """Backbone: stem (stride 1 then 2), blocks 2-4 (stride 2 each) giving scales 1-3; a head per scale.
+    """Backbone: stem (stride 1 then ``STEM_STRIDE``), then one block per scale (``BLOCK_STRIDE`` each); a head
+    per scale. ``strides``: each scale's stride in pixels, finest first (``config.strides``).
 
     forward: images ``Tensor[B, 3, S, S]`` in [0, 1] -> ``Tensor[B, A, 5 + C]`` for all
     anchors of all scales, each row ``(dx, dy, dw, dh, objectness logit, C class logits)``.
@@ -74,14 +50,16 @@ class Detector(nn.Module):
 
     def __init__(self, config: DetectorConfig) -> None:
         super().__init__()
-        stem1, stem2, scale1, scale2, scale3 = config.channels
-        self.stem = nn.Sequential(conv_bn_relu(3, stem1, 1), conv_bn_relu(stem1, stem2, 2))
+        stem1, stem2, *widths = config.channels
+        self.strides = config.strides
+        self.stem = nn.Sequential(conv_bn_relu(3, stem1, 1), conv_bn_relu(stem1, stem2, STEM_STRIDE))
+        inputs = [stem2, *widths[:-1]]
         self.blocks = nn.ModuleList(
-            [conv_bn_relu(stem2, scale1, 2), conv_bn_relu(scale1, scale2, 2), conv_bn_relu(scale2, scale3, 2)]
+            [conv_bn_relu(width_in, width, BLOCK_STRIDE) for width_in, width in zip(inputs, widths, strict=True)]
         )
         self.heads = nn.ModuleList(
             [ScaleHead(width, len(sizes), config.num_classes)
-             for width, sizes in zip((scale1, scale2, scale3), config.anchor_sizes, strict=True)]
+             for width, sizes in zip(widths, config.anchor_sizes, strict=True)]
         )
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
@@ -98,13 +76,28 @@ def fold_batch_norm(model: Detector) -> Detector:
 
     Inference only: the running statistics and affine parameters become the conv's
     weight scale and bias; outputs equal the unfolded model's up to float rounding.
+    Covers both stem convs and every scale's block.
     """
     for block in [*model.stem, *model.blocks]:
         conv, norm = block[0], block[1]
         scale = norm.weight / torch.sqrt(norm.running_var + norm.eps)
-        folded = nn.Conv2d(conv.in_channels, conv.out_channels, 3, stride=conv.stride, padding=1, bias=True)
+        folded = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, stride=conv.stride,
+                           padding=conv.padding, bias=True)
         with torch.no_grad():
             folded.weight.copy_(conv.weight * scale[:, None, None, None])
             folded.bias.copy_(norm.bias - norm.running_mean * scale)
         block[0], block[1] = folded.to(conv.weight.device, memory_format=torch.channels_last), nn.Identity()
     return model
+
+
+def load_detector(path: str | Path, device: torch.device) -> tuple[Detector, DetectorConfig]:
+    """The model saved by the detector trainer (eval mode, batch norms folded, channels-last) and its config."""
+    checkpoint = load_checkpoint(path)
+    try:
+        config = DetectorConfig(**checkpoint["config"])
+        model = Detector(config)
+        model.load_state_dict(checkpoint["model"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as error:
+        raise UserError(f"{path}: not a detector checkpoint ({type(error).__name__})") from None
+    model = model.to(device, memory_format=torch.channels_last).eval()
+    return fold_batch_norm(model), config

@@ -6,18 +6,8 @@ import torch
 
 from locate.detection.box_coder import decode
 from locate.detection.boxes import batched_nms
+from locate.detection.config import PostprocessSettings
 from locate.detection.model import BOX_VALUES
-
-
-@dataclass(frozen=True)
-class PostprocessSettings:
-    """score_threshold: minimum objectness x class probability; nms_iou: NMS IoU threshold;
-    top_k_per_level: candidates kept per image and level before NMS; max_detections: per image."""
-
-    score_threshold: float
-    nms_iou: float
-    top_k_per_level: int
-    max_detections: int
 
 
 @dataclass(frozen=True)

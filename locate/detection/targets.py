@@ -5,7 +5,8 @@ from dataclasses import dataclass
 import torch
 
 from locate.detection.box_coder import encode
-from locate.detection.matcher import IGNORE, MatchThresholds, match_anchors, pad_per_image
+from locate.detection.config import MatchThresholds
+from locate.detection.matcher import IGNORE, match_anchors, pad_per_image
 
 IGNORED_LABEL = -1
 CHUNK_IMAGES = 64

@@ -1,38 +1,15 @@
 """Training the detector with the shared epoch loop: anchor targets once, then :func:`locate.training.fit`."""
 
-from dataclasses import dataclass
-
 import torch
 
 from locate.data.datasets import DetectionSplit
-from locate.detection.loss import LossWeights, detection_loss
-from locate.detection.matcher import MatchThresholds
-from locate.detection.model import Detector, DetectorConfig
+from locate.detection.config import DetectorConfig, LossWeights, MatchThresholds, Recipe, Targets
+from locate.detection.loss import detection_loss
+from locate.detection.model import Detector
 from locate.detection.targets import anchor_targets
 from locate.images import images_to_input
 from locate.runtime import Runtime, seed_everything
 from locate.training import Batches, FitSettings, Fitted, TrainingOutputs, fit
-
-LR_SCHEDULES = ("constant", "cosine")
-
-
-@dataclass(frozen=True)
-class Targets:
-    """How anchors become training targets: the IoU thresholds, and the least visibility an object needs."""
-
-    thresholds: MatchThresholds
-    min_visibility: float
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """Optimisation: Adam at ``lr``, ``lr_schedule`` (constant, or cosine decay to 0 over the epochs)."""
-
-    batch_size: int
-    epochs: int
-    lr: float
-    lr_schedule: str
-    seed: int
 
 
 def split_batches(split: DetectionSplit, config: DetectorConfig, thresholds: MatchThresholds, min_visibility: float,

@@ -1,64 +1,34 @@
-"""The ``keypoints`` and ``ablations`` sections of params.yaml as checked dataclasses.
+"""The ``keypoints``, ``keypoints_eval`` and ``ablations`` sections of params.yaml as checked dataclasses.
 
 ``keypoints`` holds the shared recipe (batch size, epochs, lr, seed), the default heatmap
 settings, the evaluation's drawing counts and the methods, grouped by the model they train:
-``methods.heatmap`` and ``methods.regression`` each map a method name to its loss. The
-grouping is what lets a training stage depend on exactly the params its model reads: the
-heatmap network reads ``heatmap_size``, ``sigma`` and ``skips``, the regression network none.
+``methods.<model>`` maps a method name to its loss, for every model of the method table
+(:data:`locate.keypoints.method.MODELS`); loss names come from the same table. The grouping
+is what lets a training stage depend on exactly the params its model reads: the heatmap
+network reads ``heatmap_size``, ``sigma`` and ``skips``, the regression network none.
 
-``ablations`` retrains the ``heatmap`` method with one factor of the heatmap settings
+``keypoints_eval`` holds the evaluation's hand-pair decoding of heatmaps.
+
+``ablations`` retrains the heatmap model's course method with one factor of the heatmap settings
 changed, grouped by that factor: ``ablations.sigma.sigma_1: 1.0`` is the variant ``sigma_1``.
 A variant takes the other factors from ``keypoints``, so it depends on the defaults of those
 factors only.
 """
 
 from dataclasses import dataclass, fields, replace
-from typing import Literal
 
 from locate.errors import UserError
+from locate.keypoints.method import MODELS, HeatmapSettings, MethodParams, loss_function, model_entry
 from locate.params import read_section, require
 
-IMAGE_SIZE = 128
 HEATMAP_SIZES = (16, 32, 64, 128)
-BASELINE_METHOD = "heatmap"
-Model = Literal["heatmap", "regression"]
 
 
 @dataclass(frozen=True)
 class LossChoice:
-    """One method's entry: its ``loss`` (mse | symmetric_mse)."""
+    """One method's entry: its ``loss``, a name in :data:`locate.keypoints.method.LOSSES`."""
 
-    loss: Literal["mse", "symmetric_mse"]
-
-
-@dataclass(frozen=True)
-class MethodParams:
-    """One trained method: ``model`` (heatmap | regression) and ``loss`` (mse | symmetric_mse)."""
-
-    model: Model
     loss: str
-
-
-@dataclass(frozen=True)
-class MethodGroups:
-    """Section ``keypoints.methods``: method name -> loss, per model."""
-
-    heatmap: dict[str, LossChoice]
-    regression: dict[str, LossChoice]
-
-    def table(self) -> dict[str, MethodParams]:
-        """Every method by name, heatmap methods first, in file order."""
-        groups = _groups(self).items()
-        return {name: MethodParams(model, choice.loss) for model, group in groups for name, choice in group.items()}
-
-
-@dataclass(frozen=True)
-class HeatmapSettings:
-    """The heatmap factors an ablation varies: map size (cells), Gaussian sigma (cells), skips."""
-
-    heatmap_size: int
-    sigma: float
-    skips: bool
 
 
 def check_factor(factor: str, value: object, key: str) -> None:
@@ -81,7 +51,7 @@ class KeypointsParams:
     subpixel: bool
     drawn_images: int
     failure_images: int
-    methods: MethodGroups
+    methods: dict[str, dict[str, LossChoice]]
 
     def __post_init__(self) -> None:
         require(self.batch_size >= 1, "keypoints.batch_size", self.batch_size, "an integer >= 1")
@@ -90,7 +60,8 @@ class KeypointsParams:
         require(self.seed >= 0, "keypoints.seed", self.seed, "an integer >= 0")
         require(self.drawn_images >= 1, "keypoints.drawn_images", self.drawn_images, "an integer >= 1")
         require(self.failure_images >= 1, "keypoints.failure_images", self.failure_images, "an integer >= 1")
-        _require_unique_names("keypoints.methods", _groups(self.methods))
+        _check_method_names(self.methods)
+        _require_unique_names("keypoints.methods", self.methods)
         require(len(self.method_table) >= 1, "keypoints.methods", self.methods, "at least one method")
         for factor, value in _groups(self.heatmap).items():
             check_factor(factor, value, f"keypoints.{factor}")
@@ -102,8 +73,9 @@ class KeypointsParams:
 
     @property
     def method_table(self) -> dict[str, MethodParams]:
-        """Every method by name (heatmap methods first)."""
-        return self.methods.table()
+        """Every method by name, grouped by model in the order of the method table, in file order within a group."""
+        groups = ((model, self.methods[model]) for model in MODELS)
+        return {name: MethodParams(model, choice.loss) for model, group in groups for name, choice in group.items()}
 
     def method(self, name: str) -> MethodParams:
         """The method called ``name``; an unknown name is a UserError listing the known ones."""
@@ -111,6 +83,20 @@ class KeypointsParams:
         if name not in table:
             raise UserError(f"params key 'keypoints.methods': no method '{name}'; known: {', '.join(table)}")
         return table[name]
+
+
+@dataclass(frozen=True)
+class KeypointsEvalParams:
+    """Section ``keypoints_eval``: hand-pair decoding of heatmaps (radius in units of the
+    method's sigma, 0 = decode every keypoint independently) and its second-peak ratio."""
+
+    hand_pair_radius: float
+    hand_pair_min_ratio: float
+
+    def __post_init__(self) -> None:
+        require(self.hand_pair_radius >= 0, "keypoints_eval.hand_pair_radius", self.hand_pair_radius, "a number >= 0")
+        ratio = self.hand_pair_min_ratio
+        require(0 < ratio <= 1, "keypoints_eval.hand_pair_min_ratio", ratio, "a number in (0, 1]")
 
 
 @dataclass(frozen=True)
@@ -146,6 +132,17 @@ def _groups(record: object) -> dict:
     return {field.name: getattr(record, field.name) for field in fields(record)}
 
 
+def _check_method_names(groups: dict[str, dict[str, LossChoice]]) -> None:
+    """Every model group of ``keypoints.methods`` present, no other, and every loss a known one."""
+    for model, group in groups.items():
+        model_entry(model, f"params key 'keypoints.methods.{model}'")
+        for name, choice in group.items():
+            loss_function(choice.loss, f"params key 'keypoints.methods.{model}.{name}.loss'")
+    for model in MODELS:
+        if model not in groups:
+            raise UserError(f"params key 'keypoints.methods.{model}': missing; every model has a group")
+
+
 def _require_unique_names(key: str, groups: dict[str, dict]) -> None:
     seen: dict[str, str] = {}
     for group, names in groups.items():
@@ -157,6 +154,11 @@ def _require_unique_names(key: str, groups: dict[str, dict]) -> None:
 def read_keypoints() -> KeypointsParams:
     """The ``keypoints`` section of params.yaml."""
     return read_section("keypoints", KeypointsParams)
+
+
+def read_keypoints_eval() -> KeypointsEvalParams:
+    """The ``keypoints_eval`` section of params.yaml."""
+    return read_section("keypoints_eval", KeypointsEvalParams)
 
 
 def read_ablations() -> AblationParams:

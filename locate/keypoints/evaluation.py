@@ -1,4 +1,4 @@
-"""Scores of keypoint predictions against the truth, ready for ``metrics/keypoints.json``.
+"""Predictions of a keypoint model and their scores against the truth, ready for ``metrics/keypoints.json``.
 
 Predictions and truth are ``Tensor[N, K, 2]`` (x, y) pixels; every fraction is rounded to
 six decimals.
@@ -10,7 +10,7 @@ import time
 import torch
 
 from locate.images import images_to_input
-from locate.keypoints.method import Codec
+from locate.keypoints.codec import Decoder
 from locate.keypoints.pck import (
     THRESHOLDS,
     all_correct,
@@ -50,14 +50,20 @@ def ceilings(truth: torch.Tensor) -> dict:
     }
 
 
-def failure_groups(heatmap: torch.Tensor, regression: torch.Tensor, truth: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Image indices ``Tensor[M]`` of each group; "right" = all keypoints symmetric-correct at PCK@0.05."""
-    heatmap_right = all_correct(heatmap, truth, FAILURE_THRESHOLD)
-    regression_right = all_correct(regression, truth, FAILURE_THRESHOLD)
+def failure_groups(pair: tuple[str, str], predictions: dict[str, torch.Tensor], truth: torch.Tensor
+                   ) -> dict[str, torch.Tensor]:
+    """Image indices ``Tensor[M]`` of each group of the two methods ``pair`` = (a, b).
+
+    Groups ``<a>_right_<b>_wrong``, ``<b>_right_<a>_wrong`` and ``both_wrong``; "right" = all
+    keypoints symmetric-correct at PCK@0.05. predictions: method name -> ``Tensor[N, K, 2]``.
+    """
+    first, second = pair
+    first_right = all_correct(predictions[first], truth, FAILURE_THRESHOLD)
+    second_right = all_correct(predictions[second], truth, FAILURE_THRESHOLD)
     return {
-        "heatmap_right_regression_wrong": torch.nonzero(heatmap_right & ~regression_right).flatten(),
-        "regression_right_heatmap_wrong": torch.nonzero(regression_right & ~heatmap_right).flatten(),
-        "both_wrong": torch.nonzero(~heatmap_right & ~regression_right).flatten(),
+        f"{first}_right_{second}_wrong": torch.nonzero(first_right & ~second_right).flatten(),
+        f"{second}_right_{first}_wrong": torch.nonzero(second_right & ~first_right).flatten(),
+        "both_wrong": torch.nonzero(~first_right & ~second_right).flatten(),
     }
 
 
@@ -80,7 +86,21 @@ def pck_table(predictions: dict[str, torch.Tensor], truth: torch.Tensor) -> list
 
 
 @torch.inference_mode()
-def latency_ms(model: torch.nn.Module, codec: Codec, image: torch.Tensor, runtime: Runtime) -> float:
+def predict(model: torch.nn.Module, decoder: Decoder, images: torch.Tensor, runtime: Runtime, batch_size: int = 64
+            ) -> torch.Tensor:
+    """Keypoints float32 ``Tensor[N, K, 2]`` (x, y) pixels for uint8 images ``Tensor[N, 1, H, W]``."""
+    model.eval()
+    decoded = []
+    for start in range(0, len(images), batch_size):
+        batch = images_to_input(images[start : start + batch_size]).to(runtime.device)
+        with runtime.autocast():
+            outputs = model(batch)
+        decoded.append(decoder.decode(outputs.float().cpu()))
+    return torch.cat(decoded)
+
+
+@torch.inference_mode()
+def latency_ms(model: torch.nn.Module, decoder: Decoder, image: torch.Tensor, runtime: Runtime) -> float:
     """Median milliseconds to predict the keypoints of one uint8 image ``Tensor[1, 1, H, W]`` (batch 1)."""
     model.eval()
     timings = []
@@ -88,7 +108,7 @@ def latency_ms(model: torch.nn.Module, codec: Codec, image: torch.Tensor, runtim
         started = time.perf_counter()
         with runtime.autocast():
             outputs = model(images_to_input(image).to(runtime.device))
-        codec.decode(outputs.float().cpu())
+        decoder.decode(outputs.float().cpu())
         if run >= LATENCY_WARMUP:
             timings.append(time.perf_counter() - started)
     return round(1000 * statistics.median(timings), 3)

@@ -1,7 +1,15 @@
-"""A keypoint method as one config: the model it builds, the codec of its targets, its loss.
+"""The keypoint methods: the table from model name to what it builds, and from loss name to the loss.
 
-The config travels in the checkpoint's meta (``{"config": {...}}``) so evaluation rebuilds
-the exact model and decoder without reading training params.
+A method is a model trained with a loss. :data:`MODELS` says what each model name builds
+(the network, the codec of its targets) and what it reads; :data:`LOSSES` maps each loss
+name to its function. Params (``keypoints.methods.<model>.<method>.loss``) and checkpoints
+name models and losses; every lookup goes through these tables, and an unknown name is a
+UserError naming where it was read and the known names. The rest of the code finds methods
+by role (:func:`course_method`, :func:`failure_pair`, :func:`ablation_baseline`,
+:func:`symmetric_method`), never by name.
+
+A method's :class:`MethodConfig` travels in the checkpoint's meta (``{"config": {...}}``)
+so evaluation rebuilds the exact model and decoder without reading training params.
 """
 
 from collections.abc import Callable
@@ -10,41 +18,66 @@ from pathlib import Path
 
 import torch
 
+from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
 from locate.errors import UserError
-from locate.images import images_to_input
-from locate.keypoints.config import HeatmapSettings
+from locate.keypoints.codec import Codec
 from locate.keypoints.heatmap_codec import HeatmapCodec
 from locate.keypoints.losses import mse, symmetric_mse
 from locate.keypoints.models import HeatmapNet, RegressionNet
 from locate.keypoints.regression_codec import RegressionCodec
-from locate.runtime import Runtime
 
-Codec = HeatmapCodec | RegressionCodec
+HEATMAP = "heatmap"
+REGRESSION = "regression"
+COURSE_LOSS = "mse"
+SYMMETRIC_LOSS = "symmetric_mse"
+LossFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class HeatmapSettings:
+    """The heatmap factors an ablation varies: map size (cells), Gaussian sigma (cells), skips."""
+
+    heatmap_size: int
+    sigma: float
+    skips: bool
+
+
+@dataclass(frozen=True)
+class MethodParams:
+    """One trained method: ``model`` (a name in :data:`MODELS`) and ``loss`` (a name in :data:`LOSSES`)."""
+
+    model: str
+    loss: str
 
 
 @dataclass(frozen=True)
 class MethodConfig:
-    """model: "heatmap" | "regression"; loss: "mse" | "symmetric_mse".
+    """A model name, a loss name, the heatmap settings and the input the model is built for.
 
     The heatmap settings (map size in cells, Gaussian sigma in cells, skips) belong to the
-    heatmap model; a regression config has none (None), so that its checkpoint, like its
-    training, does not depend on them.
+    models that read them; for the others they are None, so that their checkpoints, like
+    their training, do not depend on them. ``num_keypoints`` and ``image_size`` are those of
+    the stick-figure data.
     """
 
     model: str
     loss: str
-    heatmap_size: int | None = None
-    sigma: float | None = None
-    skips: bool | None = None
-    num_keypoints: int = 5
-    image_size: int = 128
+    heatmap_size: int | None
+    sigma: float | None
+    skips: bool | None
+    num_keypoints: int
+    image_size: int
 
     @classmethod
     def for_model(cls, model: str, loss: str, heatmap: HeatmapSettings) -> "MethodConfig":
-        """The config of ``model`` trained with ``loss``; ``heatmap`` is kept only for the heatmap model."""
-        if model == "heatmap":
-            return cls(model, loss, heatmap.heatmap_size, heatmap.sigma, heatmap.skips)
-        return cls(model, loss)
+        """The config of ``model`` trained with ``loss``; ``heatmap`` is kept only for a model that reads it."""
+        kept = (heatmap.heatmap_size, heatmap.sigma, heatmap.skips) if MODELS[model].heatmap_settings else (None,) * 3
+        return cls(model, loss, *kept, len(KEYPOINT_NAMES), IMAGE_SIZE)
+
+    @property
+    def entry(self) -> "ModelEntry":
+        """The method table's entry of this config's model."""
+        return MODELS[self.model]
 
     def to_meta(self) -> dict:
         """JSON-able dict for a checkpoint's meta."""
@@ -52,40 +85,111 @@ class MethodConfig:
 
     @classmethod
     def from_meta(cls, meta: object, path: str | Path) -> "MethodConfig":
-        """The config saved by :meth:`to_meta`; a malformed one is a UserError naming ``path``."""
+        """The config saved by :meth:`to_meta`; a malformed one or an unknown name is a UserError naming ``path``."""
         try:
-            return cls(**meta)
+            config = cls(**meta)
         except TypeError:
             raise UserError(f"{path}: checkpoint has no valid keypoint model config") from None
+        model_entry(config.model, str(path))
+        loss_function(config.loss, str(path))
+        return config
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """What a model name builds and reads.
+
+    build: the freshly initialised network of a config; codec: the codec of its targets and
+    outputs (``subpixel`` for heatmap decoding); heatmap_settings: whether it reads
+    ``keypoints.heatmap_size``, ``sigma`` and ``skips`` (and the ablations vary them);
+    hand_pair: whether its outputs can be decoded with the hands as a pair
+    (``keypoints_eval.hand_pair_radius``).
+    """
+
+    build: Callable[[MethodConfig], torch.nn.Module]
+    codec: Callable[[MethodConfig, bool], Codec]
+    heatmap_settings: bool
+    hand_pair: bool
+
+
+MODELS: dict[str, ModelEntry] = {
+    HEATMAP: ModelEntry(
+        build=lambda c: HeatmapNet(c.num_keypoints, c.heatmap_size, c.skips, c.image_size),
+        codec=lambda c, subpixel: HeatmapCodec(c.image_size, c.heatmap_size, c.sigma, subpixel),
+        heatmap_settings=True,
+        hand_pair=True,
+    ),
+    REGRESSION: ModelEntry(
+        build=lambda c: RegressionNet(c.num_keypoints),
+        codec=lambda c, subpixel: RegressionCodec(c.image_size),
+        heatmap_settings=False,
+        hand_pair=False,
+    ),
+}
+LOSSES: dict[str, LossFunction] = {COURSE_LOSS: mse, SYMMETRIC_LOSS: symmetric_mse}
+
+
+def _known(table: dict, name: str, what: str, source: str):
+    if name not in table:
+        raise UserError(f"{source}: unknown keypoint {what} {name!r}; known: {', '.join(table)}")
+    return table[name]
+
+
+def model_entry(name: str, source: str) -> ModelEntry:
+    """The entry of model ``name``; unknown, a UserError naming ``source`` (a params key or a checkpoint path)."""
+    return _known(MODELS, name, "model", source)
+
+
+def loss_function(name: str, source: str) -> LossFunction:
+    """``loss(outputs, targets) -> scalar`` called ``name``; unknown, a UserError naming ``source``."""
+    return _known(LOSSES, name, "loss", source)
 
 
 def build_model(config: MethodConfig) -> torch.nn.Module:
     """A freshly initialised model for ``config``."""
-    if config.model == "heatmap":
-        return HeatmapNet(config.num_keypoints, config.heatmap_size, config.skips, config.image_size)
-    return RegressionNet(config.num_keypoints)
+    return config.entry.build(config)
 
 
 def make_codec(config: MethodConfig, subpixel: bool = True) -> Codec:
     """The codec turning keypoints into ``config``'s training targets and model outputs back."""
-    if config.model == "heatmap":
-        return HeatmapCodec(config.image_size, config.heatmap_size, config.sigma, subpixel)
-    return RegressionCodec(config.image_size)
+    return config.entry.codec(config, subpixel)
 
 
-def make_loss(config: MethodConfig) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+def make_loss(config: MethodConfig) -> LossFunction:
     """``loss(outputs, targets) -> scalar`` named by ``config.loss``."""
-    return symmetric_mse if config.loss == "symmetric_mse" else mse
+    return LOSSES[config.loss]
 
 
-@torch.inference_mode()
-def predict(model: torch.nn.Module, codec: Codec, images: torch.Tensor, runtime: Runtime, batch_size: int = 64):
-    """Keypoints float32 ``Tensor[N, K, 2]`` (x, y) pixels for uint8 images ``Tensor[N, 1, H, W]``."""
-    model.eval()
-    decoded = []
-    for start in range(0, len(images), batch_size):
-        batch = images_to_input(images[start : start + batch_size]).to(runtime.device)
-        with runtime.autocast():
-            outputs = model(batch)
-        decoded.append(codec.decode(outputs.float().cpu()))
-    return torch.cat(decoded)
+def find_method(methods: dict[str, MethodParams], model: str, loss: str) -> str | None:
+    """The first method (in table order) of ``model`` trained with ``loss``, or None."""
+    return next((name for name, method in methods.items() if method == MethodParams(model, loss)), None)
+
+
+def course_method(methods: dict[str, MethodParams], model: str) -> str:
+    """The method of ``model`` trained with the course loss (mse); none is a UserError naming its params key."""
+    name = find_method(methods, model, COURSE_LOSS)
+    if name is None:
+        key = f"keypoints.methods.{model}"
+        raise UserError(f"params key '{key}': expected a method with loss '{COURSE_LOSS}' (the model's course method)")
+    return name
+
+
+def symmetric_method(methods: dict[str, MethodParams], model: str) -> str | None:
+    """The method of ``model`` trained with the symmetric hand loss, or None when there is none."""
+    return find_method(methods, model, SYMMETRIC_LOSS)
+
+
+def failure_pair(methods: dict[str, MethodParams]) -> tuple[str, str]:
+    """The course methods of the heatmap and the regression model, whose failure cases are compared."""
+    return course_method(methods, HEATMAP), course_method(methods, REGRESSION)
+
+
+def ablation_config(settings: HeatmapSettings) -> MethodConfig:
+    """What an ablation variant trains: the heatmap model with the course loss, on ``settings``."""
+    return MethodConfig.for_model(HEATMAP, COURSE_LOSS, settings)
+
+
+def ablation_baseline(methods: dict[str, MethodParams]) -> str:
+    """The method the ablation variants are compared with: the heatmap model's course method, which
+    is :func:`ablation_config` on the default heatmap settings."""
+    return course_method(methods, HEATMAP)

@@ -1,7 +1,8 @@
 """The course's keypoint models: HeatmapNet (encoder-decoder) and RegressionNet (encoder + FC head).
 
 Both share the encoder: four Conv(3x3)-BN-ReLU-MaxPool(2) blocks, 1 -> 32 -> 64 -> 128 ->
-256 channels, 128 -> 64 -> 32 -> 16 -> 8 pixels for a 128x128 input.
+256 channels, 128 -> 64 -> 32 -> 16 -> 8 pixels for a 128x128 input. The widths, the
+regression head and its dropout are the constants below, which the models are built from.
 """
 
 import math
@@ -9,9 +10,13 @@ import math
 import torch
 from torch import nn
 
+INPUT_CHANNELS = 1  # grayscale
 ENCODER_CHANNELS = (32, 64, 128, 256)
+ENCODER_STRIDE = 2 ** len(ENCODER_CHANNELS)  # input pixels per bottleneck cell: each block halves the map
 DECODER_CHANNELS = (128, 64, 32, 32)
 SKIP_STAGES = 2
+REGRESSION_HIDDEN = (128, 64)  # widths of the fully connected layers between the pooled features and the output
+REGRESSION_DROPOUT = 0.5
 
 
 def _conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -34,7 +39,7 @@ def _up_block(in_channels: int, out_channels: int) -> nn.Sequential:
 class Encoder(nn.Module):
     """``Tensor[B, C, H, W]`` -> the four block outputs, ``[B, 32, H/2, W/2]`` ... ``[B, 256, H/16, W/16]``."""
 
-    def __init__(self, in_channels: int = 1) -> None:
+    def __init__(self, in_channels: int = INPUT_CHANNELS) -> None:
         super().__init__()
         widths = (in_channels, *ENCODER_CHANNELS)
         self.blocks = nn.ModuleList(_conv_block(a, b) for a, b in zip(widths, widths[1:], strict=False))
@@ -58,11 +63,12 @@ class HeatmapNet(nn.Module):
     S = 64 is the course model; S = 32 stops one stage earlier, S = 128 adds one.
     """
 
-    def __init__(self, num_keypoints: int = 5, heatmap_size: int = 64, skips: bool = True, image_size: int = 128):
+    def __init__(self, num_keypoints: int, heatmap_size: int, skips: bool, image_size: int):
         super().__init__()
-        stages = round(math.log2(heatmap_size * 16 / image_size))
-        if not 1 <= stages <= len(DECODER_CHANNELS) or image_size * 2**stages != heatmap_size * 16:
-            raise ValueError(f"heatmap_size {heatmap_size} must be image_size/16 times 2, 4, 8 or 16")
+        stages = round(math.log2(heatmap_size * ENCODER_STRIDE / image_size))
+        if not 1 <= stages <= len(DECODER_CHANNELS) or image_size * 2**stages != heatmap_size * ENCODER_STRIDE:
+            factors = ", ".join(str(2**stage) for stage in range(1, len(DECODER_CHANNELS) + 1))
+            raise ValueError(f"heatmap_size {heatmap_size} must be image_size/{ENCODER_STRIDE} times {factors}")
         self.skips = skips
         self.encoder = Encoder()
         self.ups = nn.ModuleList()
@@ -89,24 +95,19 @@ class HeatmapNet(nn.Module):
 class RegressionNet(nn.Module):
     """Images ``Tensor[B, 1, H, W]`` -> keypoints ``Tensor[B, K, 2]`` (x, y) in [0, 1].
 
-    Encoder, global average pool, FC 256->128, ReLU, Dropout, FC 128->64, ReLU, Dropout,
-    FC 64->2K, sigmoid.
+    Encoder, global average pool, then per width of :data:`REGRESSION_HIDDEN` FC, ReLU,
+    Dropout (FC 256->128, FC 128->64), and FC 64->2K, sigmoid.
     """
 
-    def __init__(self, num_keypoints: int = 5, dropout: float = 0.5) -> None:
+    def __init__(self, num_keypoints: int, dropout: float = REGRESSION_DROPOUT) -> None:
         super().__init__()
         self.num_keypoints = num_keypoints
         self.encoder = Encoder()
-        self.head = nn.Sequential(
-            nn.Linear(ENCODER_CHANNELS[-1], 128),
-            nn.ReLU(inplace=True),
-            nn.Dropout(dropout),
-            nn.Linear(128, 64),
-            nn.ReLU(inplace=True),
-            nn.Dropout(dropout),
-            nn.Linear(64, 2 * num_keypoints),
-            nn.Sigmoid(),
-        )
+        widths = (ENCODER_CHANNELS[-1], *REGRESSION_HIDDEN)
+        layers: list[nn.Module] = []
+        for in_features, out_features in zip(widths, widths[1:], strict=False):
+            layers += [nn.Linear(in_features, out_features), nn.ReLU(inplace=True), nn.Dropout(dropout)]
+        self.head = nn.Sequential(*layers, nn.Linear(widths[-1], 2 * num_keypoints), nn.Sigmoid())
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         pooled = self.encoder(images)[-1].mean(dim=(2, 3))

@@ -1,0 +1,99 @@
+"""The code each stage runs, derived from the imports, against the code its ``deps:`` list names.
+
+A stage's command is ``python -m stages.<name> ...``; the code it runs is that module and
+every module of this repository it imports, directly or through others (imports inside
+functions count too). A module's resource files share its stem (``locate/report.py`` reads
+``locate/report.md``) and count with it. Package ``__init__.py`` files hold no code and are
+left out. A folder in ``deps:`` stands for every file in it.
+
+``python -m ci.stage_code`` prints, for each stage whose ``deps:`` differ from what it runs,
+the code files missing from the list and the ones listed but not run; exit 1 if any.
+"""
+
+import ast
+from pathlib import Path
+
+from benchmarks.rerun_cost import pipeline_stages
+from ci.tiny import REPO_ROOT
+
+CODE_ROOTS = ("locate", "stages")
+
+
+def module_file(root: Path, name: str) -> Path | None:
+    """The file of module ``name`` (``locate.data.files``) under ``root``, if it is one of ours."""
+    if name.split(".")[0] not in CODE_ROOTS:
+        return None
+    base = root.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every absolute module name ``path`` imports, and ``package.name`` for each ``from package import name``."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def code_files(root: Path, module: str) -> set[str]:
+    """Repository-relative paths of the code module ``module`` runs (itself, its imports, their resources)."""
+    seen: set[Path] = set()
+    pending = [module]
+    while pending:
+        path = module_file(root, pending.pop())
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        pending += sorted(imported_names(path))
+    files = {path for path in seen if path.name != "__init__.py"}
+    resources = {other for path in files for other in path.parent.glob(f"{path.stem}.*") if other.suffix != ".pyc"}
+    return {path.relative_to(root).as_posix() for path in files | resources}
+
+
+def declared_code(root: Path, deps: list[str]) -> set[str]:
+    """The code files a ``deps:`` list names (folders expanded to their files, caches aside)."""
+    files = set()
+    for dep in deps:
+        if dep.split("/")[0] not in CODE_ROOTS:
+            continue
+        path = root / dep
+        found = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+        files |= {p.relative_to(root).as_posix() for p in found if "__pycache__" not in p.parts}
+    return {name for name in files if not name.endswith("__init__.py")}
+
+
+def stage_module(command: str) -> str:
+    """``stages.train_keypoints`` from ``python -m stages.train_keypoints heatmap``."""
+    words = command.split()
+    return words[words.index("-m") + 1]
+
+
+def mismatches(root: Path = REPO_ROOT) -> dict[str, tuple[list[str], list[str]]]:
+    """Stage name -> (code it runs that ``deps:`` lacks, code listed that it does not run), where they differ."""
+    stages, _ = pipeline_stages(root)
+    result = {}
+    for name, stage in stages.items():
+        runs = code_files(root, stage_module(stage.cmd))
+        listed = declared_code(root, [dep.def_path for dep in stage.deps])
+        if runs != listed:
+            result[name] = (sorted(runs - listed), sorted(listed - runs))
+    return result
+
+
+def main() -> None:
+    found = mismatches()
+    for name, (missing, extra) in found.items():
+        print(f"{name}: missing {missing or 'nothing'}; listed but not run {extra or 'nothing'}")
+    if found:
+        raise SystemExit(1)
+    print("every stage's deps name exactly the code it runs")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""The ``detector`` and ``detector_eval`` sections of params.yaml, and every detector setting built from them.
+
+``detector`` holds the model's widths and anchors, the anchor matching, the loss weights
+and the training recipe; ``detector_eval`` the postprocessing and the evaluation options.
+The number of scales is the number of ``detector.anchor_sizes`` lists: ``detector.channels``
+holds the two stem widths, then one width per scale. Scale ``i`` (0 the finest) has stride
+``4 * 2**i``: the stem halves the image once, then each scale's block halves it again.
+
+The settings records here (:class:`DetectorConfig`, :class:`MatchThresholds`, :class:`Targets`,
+:class:`LossWeights`, :class:`Recipe`, :class:`PostprocessSettings`) are what the model,
+matcher, loss, trainer and postprocessing take; the params schemas build them.
+"""
+
+from dataclasses import asdict, dataclass
+
+import torch
+
+from locate.data.shapes import IMAGE_SIZE
+from locate.detection.anchors import all_anchors
+from locate.params import read_section, require
+
+STEM_WIDTHS = 2
+STEM_STRIDE = 2
+BLOCK_STRIDE = 2
+LR_SCHEDULES = ("constant", "cosine")
+
+
+def scale_strides(num_scales: int) -> list[int]:
+    """Stride in pixels of each scale's feature map, finest first: 4, 8, 16, ..."""
+    return [STEM_STRIDE * BLOCK_STRIDE ** (scale + 1) for scale in range(num_scales)]
+
+
+def max_scales(image_size: int) -> int:
+    """The most scales whose strides all divide ``image_size`` (4 for 224 = 7 * 32)."""
+    count = 0
+    while scale_strides(count + 1)[-1] <= image_size and image_size % scale_strides(count + 1)[-1] == 0:
+        count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """What rebuilds the model and its anchors (stored in the checkpoint).
+
+    channels: widths of stem conv 1, stem conv 2, then one per scale (course: 32, 64, then
+    128, 256, 512 for three scales); anchor_sizes: square anchor sides per scale, finest
+    first (scale 1 = the stride-4 map, 56x56 for 224 pixels); num_classes: C;
+    image_size: input side in pixels.
+    """
+
+    channels: list[int]
+    anchor_sizes: list[list[float]]
+    num_classes: int
+    image_size: int
+
+    @property
+    def strides(self) -> list[int]:
+        """Stride in pixels of each scale's feature map (4, 8, 16 for three scales)."""
+        return scale_strides(len(self.anchor_sizes))
+
+    @property
+    def feature_sizes(self) -> list[int]:
+        """Side of each scale's feature map (56, 28, 14 for three scales of a 224-pixel image)."""
+        return [self.image_size // stride for stride in self.strides]
+
+    def anchors(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(anchors Tensor[A, 4] xyxy, level Tensor[A])`` in the order of the model's outputs."""
+        return all_anchors(self.image_size, self.feature_sizes, self.anchor_sizes)
+
+    def to_dict(self) -> dict:
+        """Plain dict for a checkpoint's meta."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MatchThresholds:
+    """IoU >= ``positive`` is a match, < ``negative`` is background, in between is ignored."""
+
+    positive: float
+    negative: float
+
+
+@dataclass(frozen=True)
+class Targets:
+    """How anchors become training targets: the IoU thresholds, and the least visibility an object needs."""
+
+    thresholds: MatchThresholds
+    min_visibility: float
+
+
+@dataclass(frozen=True)
+class LossWeights:
+    """Weights of the parts, negatives kept per positive, and the Smooth L1 transition point."""
+
+    objectness: float
+    classification: float
+    box: float
+    negatives_per_positive: int
+    smooth_l1_beta: float
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Optimisation: Adam at ``lr``, ``lr_schedule`` (constant, or cosine decay to 0 over the epochs)."""
+
+    batch_size: int
+    epochs: int
+    lr: float
+    lr_schedule: str
+    seed: int
+
+
+@dataclass(frozen=True)
+class PostprocessSettings:
+    """score_threshold: minimum objectness x class probability; nms_iou: NMS IoU threshold;
+    top_k_per_level: candidates kept per image and level before NMS; max_detections: per image."""
+
+    score_threshold: float
+    nms_iou: float
+    top_k_per_level: int
+    max_detections: int
+
+
+@dataclass(frozen=True)
+class DetectorParams:
+    """Section ``detector``: model, anchors, matching, loss and recipe."""
+
+    channels: list[int]
+    anchor_sizes: list[list[float]]
+    positive_iou: float
+    negative_iou: float
+    min_visibility: float
+    objectness_weight: float
+    class_weight: float
+    box_weight: float
+    negatives_per_positive: int
+    smooth_l1_beta: float
+    batch_size: int
+    epochs: int
+    lr: float
+    lr_schedule: str
+    seed: int
+
+    def __post_init__(self) -> None:
+        most = max_scales(IMAGE_SIZE)
+        sizes_ok = 1 <= len(self.anchor_sizes) <= most and all(s and min(s) > 0 for s in self.anchor_sizes)
+        require(sizes_ok, "detector.anchor_sizes", self.anchor_sizes,
+                f"1 to {most} non-empty lists of positive sides, one per scale (strides "
+                f"{', '.join(map(str, scale_strides(most)))} divide the {IMAGE_SIZE}-pixel image)")
+        widths = STEM_WIDTHS + len(self.anchor_sizes)
+        require(len(self.channels) == widths and min(self.channels) >= 1, "detector.channels", self.channels,
+                f"{widths} positive widths: {STEM_WIDTHS} for the stem, then one for each of the "
+                f"{len(self.anchor_sizes)} scales of detector.anchor_sizes")
+        require(0 < self.positive_iou <= 1, "detector.positive_iou", self.positive_iou, "a number in (0, 1]")
+        require(0 <= self.negative_iou <= self.positive_iou, "detector.negative_iou", self.negative_iou,
+                "a number in [0, positive_iou]")
+        require(0 <= self.min_visibility <= 1, "detector.min_visibility", self.min_visibility, "a number in [0, 1]")
+        for key in ("objectness_weight", "class_weight", "box_weight"):
+            require(getattr(self, key) >= 0, f"detector.{key}", getattr(self, key), "a number >= 0")
+        require(self.negatives_per_positive >= 0, "detector.negatives_per_positive", self.negatives_per_positive,
+                "an integer >= 0")
+        require(self.smooth_l1_beta > 0, "detector.smooth_l1_beta", self.smooth_l1_beta, "a number > 0")
+        require(self.batch_size >= 1, "detector.batch_size", self.batch_size, "an integer >= 1")
+        require(self.epochs >= 1, "detector.epochs", self.epochs, "an integer >= 1")
+        require(self.lr > 0, "detector.lr", self.lr, "a number > 0")
+        require(self.lr_schedule in LR_SCHEDULES, "detector.lr_schedule", self.lr_schedule, " or ".join(LR_SCHEDULES))
+        require(self.seed >= 0, "detector.seed", self.seed, "an integer >= 0")
+
+    def model_config(self, num_classes: int) -> DetectorConfig:
+        """The model and anchors for ``num_classes`` categories on ``IMAGE_SIZE``-pixel images."""
+        return DetectorConfig(self.channels, self.anchor_sizes, num_classes, IMAGE_SIZE)
+
+    @property
+    def targets(self) -> Targets:
+        """Anchor matching thresholds and the least visibility of a training object."""
+        return Targets(MatchThresholds(self.positive_iou, self.negative_iou), self.min_visibility)
+
+    @property
+    def loss_weights(self) -> LossWeights:
+        """Weights of the loss parts, hard-negative quota and Smooth L1 beta."""
+        return LossWeights(self.objectness_weight, self.class_weight, self.box_weight, self.negatives_per_positive,
+                           self.smooth_l1_beta)
+
+    @property
+    def recipe(self) -> Recipe:
+        """Batch size, epochs, learning rate and its schedule, seed."""
+        return Recipe(self.batch_size, self.epochs, self.lr, self.lr_schedule, self.seed)
+
+
+@dataclass(frozen=True)
+class DetectorEvalParams:
+    """Section ``detector_eval``: postprocessing and evaluation options."""
+
+    score_threshold: float
+    nms_iou: float
+    top_k_per_level: int
+    max_detections: int
+    batch_size: int
+    visible_threshold: float
+    drawn_images: int
+    draw_score_threshold: float
+    latency_images: int
+
+    def __post_init__(self) -> None:
+        require(0 <= self.score_threshold < 1, "detector_eval.score_threshold", self.score_threshold,
+                "a number in [0, 1)")
+        require(0 < self.nms_iou <= 1, "detector_eval.nms_iou", self.nms_iou, "a number in (0, 1]")
+        require(self.top_k_per_level >= 1, "detector_eval.top_k_per_level", self.top_k_per_level, "an integer >= 1")
+        require(self.max_detections >= 1, "detector_eval.max_detections", self.max_detections, "an integer >= 1")
+        require(self.batch_size >= 1, "detector_eval.batch_size", self.batch_size, "an integer >= 1")
+        require(0 <= self.visible_threshold <= 1, "detector_eval.visible_threshold", self.visible_threshold,
+                "a number in [0, 1]")
+        require(self.drawn_images >= 0, "detector_eval.drawn_images", self.drawn_images, "an integer >= 0")
+        require(0 <= self.draw_score_threshold <= 1, "detector_eval.draw_score_threshold", self.draw_score_threshold,
+                "a number in [0, 1]")
+        require(self.latency_images >= 1, "detector_eval.latency_images", self.latency_images, "an integer >= 1")
+
+    @property
+    def postprocess(self) -> PostprocessSettings:
+        """Score threshold, NMS IoU, per-level top-k and detections kept per image."""
+        return PostprocessSettings(self.score_threshold, self.nms_iou, self.top_k_per_level, self.max_detections)
+
+
+def read_detector() -> DetectorParams:
+    """The ``detector`` section of params.yaml."""
+    return read_section("detector", DetectorParams)
+
+
+def read_detector_eval() -> DetectorEvalParams:
+    """The ``detector_eval`` section of params.yaml."""
+    return read_section("detector_eval", DetectorEvalParams)

@@ -1,0 +1,394 @@
+"""The report's facts: every placeholder of ``template.md``, computed from the report's inputs.
+
+One function per section returns that section's facts as text (numbers formatted, tables
+rendered); :func:`build_report` fills the template with all of them. The judgements come from
+:mod:`locate.report.verdicts`, the keypoint architecture from the models' constants, the
+method names from the keypoint method table, the detector's levels from the level geometry
+that ``evaluate_detector`` recorded.
+"""
+
+from collections.abc import Callable
+
+import yaml
+
+from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
+from locate.keypoints.evaluation import FAILURE_THRESHOLD
+from locate.keypoints.method import (
+    HEATMAP,
+    REGRESSION,
+    SYMMETRIC_LOSS,
+    ablation_baseline,
+    course_method,
+    symmetric_method,
+)
+from locate.keypoints.models import ENCODER_CHANNELS, ENCODER_STRIDE, INPUT_CHANNELS, REGRESSION_HIDDEN
+from locate.keypoints.pck import THRESHOLDS, threshold_key
+from locate.records.detector import LevelRecord
+from locate.records.speed import SpeedRecord, TrainingSpeed
+from locate.report import verdicts
+from locate.report.inputs import ReportInputs
+from locate.report.markdown import (
+    minutes,
+    num,
+    number_word,
+    pct,
+    plural,
+    sentence_start,
+    spoken,
+    table,
+    threshold_label,
+    word_list,
+)
+from locate.report.template import fill
+
+Facts = dict[str, object]
+TIGHTEST, LOOSEST = min(THRESHOLDS), max(THRESHOLDS)
+TIGHT, LOOSE = threshold_key(TIGHTEST), threshold_key(LOOSEST)
+
+
+def pck_row(label: str, scores: dict[str, float]) -> list[str]:
+    """``label`` and the scores at every PCK threshold."""
+    return [label, *(num(scores[threshold_key(t)]) for t in THRESHOLDS)]
+
+
+def by_category(levels: dict[str, LevelRecord], counts: Callable[[LevelRecord], dict[str, int]]
+                ) -> dict[str, dict[str, int]]:
+    """Category -> level -> count, from the per-level ``counts`` (e.g. its true positives)."""
+    first = next(iter(levels.values()))
+    return {category: {name: counts(level)[category] for name, level in levels.items()} for category in counts(first)}
+
+
+def visible_share(threshold: float) -> str:
+    """How visible an object must be to count in ``map50_visible``, in words: ``half`` or a percentage."""
+    return "half" if threshold == 0.5 else pct(threshold)
+
+
+def failure_caption(group: str) -> str:
+    """``heatmap_right_regression_wrong`` -> ``Heatmap right, regression wrong``."""
+    return sentence_start(group.replace("_right_", " right, ").replace("_", " "))
+
+
+def convergence_sentence(history, model: str) -> str:
+    """How the val loss of ``model``'s training history evolved."""
+    found = verdicts.convergence(history)
+    return fill("convergence", {
+        "model": model, "first_val": f"{found.first_val:.4g}", "best_val": f"{found.best_val:.4g}",
+        "best_epoch": found.best_epoch, "last_epoch": found.last_epoch, "last_train": f"{found.last_train:.4g}",
+        "last_val": f"{found.last_val:.4g}", "ratio": f"{found.ratio:.2f}",
+    })
+
+
+def training_time(speed: TrainingSpeed) -> str:
+    """How long a training stage's epochs took, saying which epochs were timed."""
+    facts = {"epochs": speed.epochs, "duration": minutes(speed.train_seconds), "rate": speed.train_images_per_second}
+    if speed.timed == speed.epochs:
+        return fill("training_time", facts)
+    resumed = speed.epochs - speed.timed
+    return fill("training_time_resumed", facts | {"first_timed": resumed + 1, "resumed": resumed})
+
+
+def stage_times(stages: dict[str, SpeedRecord]) -> list[list[str]]:
+    """Rows ``[stage, its time as text]`` in stage order, marking a training that resumed without its earlier time."""
+    rows = []
+    for stage, speed in sorted(stages.items()):
+        duration = minutes(speed.seconds)
+        if isinstance(speed, TrainingSpeed) and speed.timed != speed.epochs:
+            duration = fill("stage_time_resumed", {"duration": duration, "timed": speed.timed, "epochs": speed.epochs})
+        rows.append([stage, duration])
+    return rows
+
+
+def _count_table(levels: dict[str, LevelRecord], counts: Callable[[LevelRecord], dict[str, int]]) -> str:
+    categories = list(by_category(levels, counts))
+    rows = [[spoken(name), *(counts(level)[category] for category in categories)] for name, level in levels.items()]
+    return table(["level", *map(plural, categories)], rows)
+
+
+def headline_facts(inputs: ReportInputs) -> Facts:
+    """The numbers several sections state: detector mAP, the data's recall ceiling, the PCK thresholds
+    the prose names, the course methods' PCK at the loosest one."""
+    det, kp = inputs.detector, inputs.keypoints
+    methods = inputs.params.keypoints.method_table
+    return {
+        "map50": num(det.map50),
+        "map50_visible": num(det.map50_visible),
+        "recall_ceiling": pct(det.recall_ceiling),
+        "visible_share": visible_share(inputs.params.detector_eval.visible_threshold),
+        "tightest": f"{TIGHTEST:g}",
+        "loosest": f"{LOOSEST:g}",
+        "heatmap_loosest": num(kp.methods[course_method(methods, HEATMAP)].pck[LOOSE]),
+        "regression_loosest": num(kp.methods[course_method(methods, REGRESSION)].pck[LOOSE]),
+    }
+
+
+def introduction_facts(inputs: ReportInputs) -> Facts:
+    """The detector's scale count and classes, the data's seed and sizes."""
+    data = inputs.params.data
+    return {
+        "level_count": number_word(len(inputs.detector.levels)),
+        "class_list": word_list([plural(name) for name in inputs.detector.ap50]),
+        "data_seed": data.seed,
+        "num_train": data.num_train,
+        "num_val": data.num_val,
+    }
+
+
+def detector_method_facts(inputs: ReportInputs) -> Facts:
+    """The levels, the matching and loss settings, the training recipe and where and how long it trained."""
+    det, speed = inputs.params.detector, inputs.speed.detector_training
+    levels = inputs.detector.levels
+    level_rows = [
+        [spoken(name), level.stride, f"{level.feature_size}x{level.feature_size}",
+         ", ".join(f"{size:g}" for size in level.anchor_sizes)]
+        for name, level in levels.items()
+    ]
+    return {
+        "backbone_blocks": number_word(1 + len(levels)),  # the stem, then one block per level
+        "level_table": table(["level", "stride (px)", "feature map", "anchor sizes (px)"], level_rows),
+        "positive_iou": det.positive_iou,
+        "negative_iou": det.negative_iou,
+        "negatives_per_positive": det.negatives_per_positive,
+        "objectness_weight": det.objectness_weight,
+        "class_weight": det.class_weight,
+        "box_weight": det.box_weight,
+        "min_visibility": pct(det.min_visibility),
+        "detector_batch_size": det.batch_size,
+        "detector_epochs": det.epochs,
+        "detector_lr": det.lr,
+        "lr_schedule": det.lr_schedule,
+        "detector_seed": det.seed,
+        "precision": speed.runtime.precision,
+        "device_name": speed.runtime.device_name,
+        "threads": speed.runtime.threads,
+        "processes": speed.runtime.processes,
+        "detector_training_time": training_time(speed),
+    }
+
+
+def detector_results_facts(inputs: ReportInputs) -> Facts:
+    """The AP tables, the per-level counts and the detector's figures."""
+    det = inputs.detector
+    ap_row = ["all objects (course)", num(det.map50), *(num(value) for value in det.ap50.values())]
+    return {
+        "detector_loss_figure": inputs.figures["detector_loss"],
+        "ap_table": table(["objects", "mAP@0.5", *(f"AP@0.5 {name}" for name in det.ap50)], [ap_row]),
+        "map50_95": num(det.map50_95),
+        "area_table": table(["area range", "AP@0.5"], [[area, num(ap)] for area, ap in det.ap50_by_area.items()]),
+        "pr_curves_figure": inputs.figures["pr_curves"],
+        "detections_figure": inputs.figures["detections"],
+        "true_positive_table": _count_table(det.levels, lambda level: level.true_positives),
+        "scales_figure": inputs.figures["scales"],
+        "coverage_table": _count_table(det.levels, lambda level: level.anchor_coverage),
+    }
+
+
+def detector_analysis_facts(inputs: ReportInputs) -> Facts:
+    """Convergence, the best and worst class, which level finds and covers each class, the hidden objects."""
+    det = inputs.detector
+    best, worst = verdicts.best_and_worst(det.ap50)
+    true_positives = by_category(det.levels, lambda level: level.true_positives)
+    shares = []
+    for category, by_level in true_positives.items():
+        share = verdicts.dominant_level(by_level)
+        facts = {"objects": plural(category), "level": spoken(share.level), "share": pct(share.share),
+                 "total": share.total}
+        shares.append(fill("level_share" if share.total else "no_true_positive", facts))
+    covering = []
+    for category, by_level in by_category(det.levels, lambda level: level.anchor_coverage).items():
+        level = verdicts.dominant_level(by_level).level
+        covering.append(fill("level_coverage", {"objects": plural(category), "level": spoken(level),
+                                                "count": by_level[level]}))
+    raised = verdicts.raises(det.map50, det.map50_visible)
+    return {
+        "detector_convergence": convergence_sentence(inputs.detector_history, "detector"),
+        "best_class": plural(best),
+        "best_class_ap": num(det.ap50[best]),
+        "worst_class": plural(worst),
+        "worst_class_ap": num(det.ap50[worst]),
+        "class_gap": num(det.ap50[best] - det.ap50[worst]),
+        "level_shares": sentence_start("; ".join(shares)),
+        "specialisation_verdict": fill("sizes_split" if verdicts.specialises(true_positives) else "sizes_not_split"),
+        "coverage_list": ", ".join(covering),
+        "visible_change": fill("visible_raises" if raised else "visible_lowers"),
+        "visible_gap": num(abs(det.map50_visible - det.map50)),
+    }
+
+
+def keypoint_method_facts(inputs: ReportInputs) -> Facts:
+    """The architecture (from the models' constants), the targets and decoding, the methods and their training."""
+    kp, decoding = inputs.params.keypoints, inputs.keypoints.decoding
+    methods = kp.method_table
+    hand_pair = decoding.hand_pair_radius
+    time_rows = [[name, minutes(inputs.speed.keypoint_training[name].train_seconds)] for name in methods]
+    return {
+        "encoder_blocks": number_word(len(ENCODER_CHANNELS)),
+        "encoder_channels": " -> ".join(map(str, (INPUT_CHANNELS, *ENCODER_CHANNELS))),
+        "image_size": IMAGE_SIZE,
+        "bottleneck_size": IMAGE_SIZE // ENCODER_STRIDE,
+        "skip_connections": " " + fill("skip_connections") if kp.skips else "",
+        "heatmap_size": kp.heatmap_size,
+        "sigma": kp.sigma,
+        "subpixel": " " + fill("subpixel") if decoding.subpixel else "",
+        "hand_pair": ", " + fill("hand_pair", {"radius": hand_pair}) if hand_pair else "",
+        "coordinates": number_word(2 * len(KEYPOINT_NAMES)),
+        "hidden_layers": number_word(len(REGRESSION_HIDDEN)),
+        "symmetric_loss": SYMMETRIC_LOSS,
+        "method_table": table(["method", "model", "loss"], [[n, m.model, m.loss] for n, m in methods.items()]),
+        "keypoints_batch_size": kp.batch_size,
+        "keypoints_epochs": kp.epochs,
+        "keypoints_lr": kp.lr,
+        "keypoints_seed": kp.seed,
+        "training_time_table": table(["method", "training time"], time_rows),
+    }
+
+
+def keypoint_results_facts(inputs: ReportInputs) -> Facts:
+    """The PCK tables with the ceilings, per keypoint, against size and latency, the ablations, the failures."""
+    kp = inputs.keypoints
+    header = ["method", *map(threshold_label, THRESHOLDS)]
+    ceilings = [pck_row("perfect localiser, hands by coin flip", kp.ceiling.random_assignment),
+                pck_row("best possible", kp.ceiling.best_possible)]
+    keypoints = list(next(iter(kp.methods.values())).pck_per_keypoint)
+    per_keypoint = [[name, *(num(s.pck_per_keypoint[k]) for k in keypoints)] for name, s in kp.methods.items()]
+    latency = inputs.speed.keypoint_evaluation.latency_ms_per_image
+    tradeoff = [
+        [name, num(s.pck[LOOSE]), num(s.pck_symmetric[LOOSE]), f"{s.params:,}",
+         f"{latency[name]:.2f}" if name in latency else "n/a"]
+        for name, s in kp.methods.items()
+    ]
+    baseline = ablation_baseline(inputs.params.keypoints.method_table)
+    ablations = [pck_row(f"baseline ({baseline})", kp.methods[baseline].pck)]
+    ablations += [pck_row(variant, scores.pck) for variant, scores in kp.ablations.items()]
+    drawn = [group for group in kp.failure_cases if f"failures_{group}" in inputs.figures]
+    figures = [fill("figure", {"caption": failure_caption(group), "path": inputs.figures[f"failures_{group}"]})
+               for group in drawn]
+    loosest = f"{LOOSEST:g}"
+    return {
+        "keypoint_loss_figure": inputs.figures["keypoint_loss"],
+        "course_pck_table": table(header, [pck_row(n, s.pck) for n, s in kp.methods.items()] + ceilings),
+        "symmetric_pck_table": table(header, [pck_row(n, s.pck_symmetric) for n, s in kp.methods.items()]),
+        "pck_figure": inputs.figures["pck"],
+        "per_keypoint_table": table(["method", *map(spoken, keypoints)], per_keypoint),
+        "keypoint_predictions_figure": inputs.figures["keypoint_predictions"],
+        "tradeoff_table": table(
+            ["method", f"PCK@{loosest}", f"symmetric PCK@{loosest}", "parameters", "latency (ms)"], tradeoff
+        ),
+        "ablation_table": table(["variant", *map(threshold_label, THRESHOLDS)], ablations),
+        "keypoint_count": number_word(len(KEYPOINT_NAMES)),
+        "failure_threshold": f"{FAILURE_THRESHOLD:g}",
+        "failure_table": table(["group", "images"], [[spoken(g), n] for g, n in kp.failure_cases.items()]),
+        "failure_figures": "".join("\n\n" + figure for figure in figures),
+    }
+
+
+def _optional_paragraphs(inputs: ReportInputs) -> list[str]:
+    """The paragraphs on the symmetric-loss methods and the ablations, for those that were run."""
+    kp, methods = inputs.keypoints, inputs.params.keypoints.method_table
+    heatmap, regression = (kp.methods[course_method(methods, model)] for model in (HEATMAP, REGRESSION))
+    paragraphs = []
+    heatmap_symmetric = symmetric_method(methods, HEATMAP)
+    if heatmap_symmetric is not None:
+        scores = kp.methods[heatmap_symmetric]
+        paragraphs.append(fill("heatmap_same_loss", {
+            "tightest": f"{TIGHTEST:g}", "symmetric_tightest": num(scores.pck_symmetric[TIGHT]),
+            "course_symmetric_tightest": num(heatmap.pck_symmetric[TIGHT]),
+            "symmetric_course_tightest": num(scores.pck[TIGHT]),
+        }))
+    regression_symmetric = symmetric_method(methods, REGRESSION)
+    if regression_symmetric is not None:
+        scores = kp.methods[regression_symmetric]
+        paragraphs.append(fill("regression_same_loss", {
+            "tightest": f"{TIGHTEST:g}", "loosest": f"{LOOSEST:g}",
+            "symmetric_loosest": num(scores.pck_symmetric[LOOSE]),
+            "course_symmetric_loosest": num(regression.pck_symmetric[LOOSE]),
+            "symmetric_tightest": num(scores.pck_symmetric[TIGHT]),
+            "course_symmetric_tightest": num(regression.pck_symmetric[TIGHT]),
+        }))
+    if kp.ablations:
+        best, worst = verdicts.best_and_worst({variant: s.pck[TIGHT] for variant, s in kp.ablations.items()})
+        paragraphs.append(fill("ablations", {
+            "tightest": f"{TIGHTEST:g}", "baseline_tightest": num(heatmap.pck[TIGHT]),
+            "best": best, "best_tightest": num(kp.ablations[best].pck[TIGHT]),
+            "worst": worst, "worst_tightest": num(kp.ablations[worst].pck[TIGHT]),
+        }))
+    return paragraphs
+
+
+def keypoint_analysis_facts(inputs: ReportInputs) -> Facts:
+    """Convergence, heatmap against regression, the distance to the ceiling, the optional paragraphs."""
+    kp, methods = inputs.keypoints, inputs.params.keypoints.method_table
+    heatmap, regression = (kp.methods[course_method(methods, model)] for model in (HEATMAP, REGRESSION))
+    widest = verdicts.widest_lead(heatmap.pck, regression.pck)
+    thresholds = {threshold_key(t): t for t in THRESHOLDS}
+    histories = inputs.keypoint_histories.items()
+    return {
+        "keypoint_convergence": " ".join(convergence_sentence(history, f"{name} model") for name, history in histories),
+        "heatmap_symmetric_loosest": num(heatmap.pck_symmetric[LOOSE]),
+        "regression_symmetric_loosest": num(regression.pck_symmetric[LOOSE]),
+        "widest": f"{thresholds[widest]:.2f}",
+        "heatmap_widest": num(heatmap.pck[widest]),
+        "regression_widest": num(regression.pck[widest]),
+        "ceiling_distance": num(verdicts.largest_distance(heatmap.pck, kp.ceiling.random_assignment)),
+        "heatmap_symmetric_tightest": num(heatmap.pck_symmetric[TIGHT]),
+        "hand_label_loss": num(heatmap.pck_symmetric[TIGHT] - heatmap.pck[TIGHT]),
+        "optional_paragraphs": "".join("\n\n" + paragraph for paragraph in _optional_paragraphs(inputs)),
+    }
+
+
+def discussion_facts(inputs: ReportInputs) -> Facts:
+    """The two keypoint ceilings at every threshold."""
+    ceiling = inputs.keypoints.ceiling
+    return {
+        "random_assignment": ", ".join(num(ceiling.random_assignment[threshold_key(t)]) for t in THRESHOLDS),
+        "best_possible": ", ".join(num(ceiling.best_possible[threshold_key(t)]) for t in THRESHOLDS),
+        "first_threshold": f"{THRESHOLDS[0]:.2f}",
+        "last_threshold": f"{THRESHOLDS[-1]:.2f}",
+    }
+
+
+def conclusion_facts(inputs: ReportInputs) -> Facts:
+    """Whether the levels split the sizes, and how far the heatmap model is from the coin-flip ceiling."""
+    kp, methods = inputs.keypoints, inputs.params.keypoints.method_table
+    true_positives = by_category(inputs.detector.levels, lambda level: level.true_positives)
+    split = verdicts.specialises(true_positives)
+    heatmap = kp.methods[course_method(methods, HEATMAP)].pck[LOOSE]
+    ceiling = kp.ceiling.random_assignment[LOOSE]
+    return {
+        "scales_conclusion": fill("sizes_split_conclusion" if split else "sizes_not_split_conclusion"),
+        "heatmap_below_ceiling": num(heatmap - ceiling),
+        "ceiling_loosest": num(ceiling),
+    }
+
+
+def appendix_facts(inputs: ReportInputs) -> Facts:
+    """The params, the environment and every stage's time."""
+    environment = inputs.environment
+    params = yaml.safe_dump(inputs.params.results, sort_keys=False, default_flow_style=None, width=100).strip()
+    return {
+        "params_yaml": params,
+        "machine_table": table(["", ""], [[key, value] for key, value in environment["machine"].items()]),
+        "package_table": table(["package", "version"], [[n, v] for n, v in environment["packages"].items()]),
+        "stage_time_table": table(["stage", "training or evaluation time"], stage_times(inputs.speed.stages)),
+    }
+
+
+SECTIONS = (headline_facts, introduction_facts, detector_method_facts, detector_results_facts,
+            detector_analysis_facts, keypoint_method_facts, keypoint_results_facts, keypoint_analysis_facts,
+            discussion_facts, conclusion_facts, appendix_facts)
+
+
+def report_facts(inputs: ReportInputs) -> Facts:
+    """Every fact of the report by placeholder name; two sections naming the same fact is a bug."""
+    facts: Facts = {}
+    for section in SECTIONS:
+        found = section(inputs)
+        repeated = sorted(set(found) & set(facts))
+        if repeated:
+            raise ValueError(f"{section.__name__} repeats facts {repeated}")
+        facts |= found
+    return facts
+
+
+def build_report(inputs: ReportInputs) -> str:
+    """The whole report as Markdown."""
+    return fill("report", report_facts(inputs)) + "\n"

@@ -1,0 +1,48 @@
+"""Each stage's ``deps:`` names exactly the code it runs, as its imports say."""
+
+import ast
+from pathlib import Path
+
+from ci.stage_code import code_files, declared_code, mismatches, stage_module
+from ci.tiny import REPO_ROOT
+
+
+def test_every_stage_lists_exactly_the_code_it_runs():
+    assert mismatches() == {}
+
+
+def test_package_init_files_hold_no_code():
+    for path in [*REPO_ROOT.glob("locate/**/__init__.py"), REPO_ROOT / "stages" / "__init__.py"]:
+        body = ast.parse(path.read_text()).body
+        assert all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) for node in body), path
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def test_code_is_followed_through_imports_and_resources(tmp_path):
+    _write(tmp_path, {
+        "stages/__init__.py": "",
+        "stages/fit.py": "import json\nfrom locate import shared\n",
+        "locate/__init__.py": "",
+        "locate/shared.py": "def run():\n    from locate.deep.leaf import VALUE\n",
+        "locate/deep/__init__.py": "",
+        "locate/deep/leaf.py": "VALUE = 1\n",
+        "locate/deep/leaf.md": "a template\n",
+        "locate/unused.py": "",
+    })
+    expected = {"stages/fit.py", "locate/shared.py", "locate/deep/leaf.py", "locate/deep/leaf.md"}
+    assert code_files(tmp_path, "stages.fit") == expected
+
+
+def test_folders_in_deps_stand_for_their_files(tmp_path):
+    _write(tmp_path, {"locate/data/a.py": "", "locate/data/__init__.py": "", "locate/b.py": ""})
+    assert declared_code(tmp_path, ["locate/data", "locate/b.py", "data/detection"]) == {"locate/data/a.py",
+                                                                                        "locate/b.py"}
+
+
+def test_stage_module_reads_the_command():
+    assert stage_module("python -m stages.train_keypoints ablation sigma_1") == "stages.train_keypoints"
