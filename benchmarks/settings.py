@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from locate.detection.config import DetectorConfig, LossWeights, MatchThresholds, read_detector
 from locate.detection.config import Recipe as DetectorRecipe
 from locate.keypoints.config import read_keypoints
-from locate.keypoints.method import MethodConfig
+from locate.keypoints.method import COURSE_LOSS, HEATMAP, REGRESSION, MethodConfig
 from locate.keypoints.trainer import Recipe as KeypointRecipe
 
 
@@ -41,15 +41,15 @@ def detector_settings(num_classes: int) -> DetectorSettings:
                             params.loss_weights, params.recipe)
 
 
-KEYPOINT_MODELS = ("heatmap", "regression")
+KEYPOINT_MODELS = (HEATMAP, REGRESSION)
 
 
 def keypoint_settings(model: str) -> KeypointSettings:
-    """The ``keypoints`` section for ``model`` ("heatmap" or "regression"), trained with plain MSE."""
+    """The ``keypoints`` section for ``model`` (a name in :data:`KEYPOINT_MODELS`), trained with the course loss."""
     if model not in KEYPOINT_MODELS:
         raise ValueError(f"keypoint model must be one of {', '.join(KEYPOINT_MODELS)}, got {model!r}")
     params = read_keypoints()
-    config = MethodConfig.for_model(model, "mse", params.heatmap)
+    config = MethodConfig.for_model(model, COURSE_LOSS, params.heatmap)
     return KeypointSettings(config, KeypointRecipe(params.batch_size, params.epochs, params.lr, params.seed))
 
 

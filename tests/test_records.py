@@ -80,13 +80,13 @@ def _written(tmp_path, record, change) -> object:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (lambda d: d["levels"]["scale2"].update(stride="4"), "key 'levels.scale2.stride': expected an integer, got '4'"),
-    (lambda d: d["levels"]["scale1"].update(stride=True), "key 'levels.scale1.stride': expected an integer, got True"),
-    (lambda d: d["ap50"].update(circle="high"), "key 'ap50.circle': expected a number or null, got 'high'"),
+    (lambda d: d["levels"]["scale2"].update(stride="4"), "key 'levels.scale2.stride': got '4', expected an integer"),
+    (lambda d: d["levels"]["scale1"].update(stride=True), "key 'levels.scale1.stride': got True, expected an integer"),
+    (lambda d: d["ap50"].update(circle="high"), "key 'ap50.circle': got 'high', expected a number or null"),
     (lambda d: d.pop("recall_ceiling"), "key 'recall_ceiling': missing"),
     (lambda d: d.update(scale_specialization={}), "key 'scale_specialization': unknown key; allowed: map50"),
-    (lambda d: d["levels"].update(scale3=[1, 2]), "key 'levels.scale3': expected an object with keys stride"),
-    (lambda d: d["levels"]["scale1"].update(anchor_sizes=16), "key 'levels.scale1.anchor_sizes': expected a list"),
+    (lambda d: d["levels"].update(scale3=[1, 2]), "key 'levels.scale3': got [1, 2], expected a mapping with keys"),
+    (lambda d: d["levels"]["scale1"].update(anchor_sizes=16), "'levels.scale1.anchor_sizes': got 16, expected a list"),
 ])
 def test_a_malformed_detector_record_names_the_file_and_the_key(tmp_path, change, message):
     path = _written(tmp_path, DETECTOR, change)
@@ -108,5 +108,5 @@ def test_a_missing_or_invalid_file_is_a_user_error_naming_it(tmp_path):
     with pytest.raises(UserError, match="broken.json: not valid JSON"):
         read_record(tmp_path / "broken.json", GenerationSpeed)
     (tmp_path / "list.json").write_text("[1, 2]")
-    with pytest.raises(UserError, match="list.json: expected an object with keys seconds, got"):
+    with pytest.raises(UserError, match="list.json: got .*, expected a mapping with keys seconds"):
         read_record(tmp_path / "list.json", GenerationSpeed)

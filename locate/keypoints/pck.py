@@ -11,6 +11,7 @@ import torch
 from locate.keypoints.losses import HANDS, swap_hands
 
 THRESHOLDS = (0.05, 0.10, 0.15, 0.20)
+PER_KEYPOINT_THRESHOLD = 0.2  # the one threshold of the per-keypoint scores
 
 
 def threshold_key(threshold: float) -> str:
@@ -54,7 +55,8 @@ def pck(prediction: torch.Tensor, truth: torch.Tensor, thresholds=THRESHOLDS, sy
 
 
 def pck_per_keypoint(
-    prediction: torch.Tensor, truth: torch.Tensor, names: list[str], threshold: float = 0.2, symmetric: bool = False
+    prediction: torch.Tensor, truth: torch.Tensor, names: list[str], threshold: float = PER_KEYPOINT_THRESHOLD,
+    symmetric: bool = False,
 ) -> dict:
     """``{keypoint name: fraction correct}`` at one threshold."""
     score = symmetric_correct if symmetric else correct

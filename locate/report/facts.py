@@ -22,7 +22,7 @@ from locate.keypoints.method import (
     symmetric_method,
 )
 from locate.keypoints.models import ENCODER_CHANNELS, ENCODER_STRIDE, INPUT_CHANNELS, REGRESSION_HIDDEN
-from locate.keypoints.pck import THRESHOLDS, threshold_key
+from locate.keypoints.pck import PER_KEYPOINT_THRESHOLD, THRESHOLDS, threshold_key
 from locate.records.detector import LevelRecord
 from locate.records.speed import SpeedRecord, TrainingSpeed
 from locate.report import verdicts
@@ -268,6 +268,7 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
         "course_pck_table": table(header, [pck_row(n, s.pck) for n, s in kp.methods.items()] + ceilings),
         "symmetric_pck_table": table(header, [pck_row(n, s.pck_symmetric) for n, s in kp.methods.items()]),
         "pck_figure": inputs.figures["pck"],
+        "per_keypoint_threshold": PER_KEYPOINT_THRESHOLD,
         "per_keypoint_table": table(["method", *map(spoken, keypoints)], per_keypoint),
         "keypoint_predictions_figure": inputs.figures["keypoint_predictions"],
         "tradeoff_table": table(
