@@ -27,11 +27,12 @@ TIMINGS = "metrics/speed/"
 
 
 def output_digests(folder: Path, outputs: list[str]) -> dict[str, str]:
-    """Path -> sha256 of every file of ``outputs`` (files or folders, relative to ``folder``), timings aside."""
+    """Path -> sha256 of every file of ``outputs`` (files or folders, relative to ``folder``), timings and
+    absent outputs aside."""
     paths = []
     for output in outputs:
         path = folder / output
-        paths += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        paths += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path] * path.is_file()
     digests = {p.relative_to(folder).as_posix(): content_digest(p) for p in paths}
     return {name: digest for name, digest in digests.items() if not name.startswith(TIMINGS)}
 

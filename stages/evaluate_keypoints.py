@@ -20,10 +20,11 @@ from locate.errors import UserError, run_stage
 from locate.keypoints.codec import Codec, Decoder
 from locate.keypoints.config import KeypointsEvalParams, read_ablations, read_keypoints, read_keypoints_eval
 from locate.keypoints.drawing import draw_predictions
-from locate.keypoints.evaluation import ceilings, failure_groups, latency_ms, method_scores, pck_table, predict
+from locate.keypoints.evaluation import DIGITS, ceilings, failure_groups, latency_ms, method_scores, pck_table, predict
 from locate.keypoints.hand_pair import HandPairDecoder
 from locate.keypoints.method import MethodConfig, build_model, failure_pair, make_codec
 from locate.keypoints.models import parameter_count
+from locate.keypoints.shift_response import SHIFT_PIXELS, shift_gain, shifted_right
 from locate.records.keypoints import Ceilings, Decoding, KeypointMetrics, MethodScores
 from locate.records.speed import EvaluationSpeed, RuntimeRecord
 from locate.records.writing import write_record
@@ -100,6 +101,8 @@ def main() -> None:
             write_predictions(folder / f"{name}.json", val.image_ids, predictions[name])
             scores[name] = method_scores(predictions[name], val.keypoints, val.keypoint_names)
             scores[name] |= {"params": parameter_count(model), "config": config.to_meta()}
+            moved = predict(model, codec, shifted_right(val.images, SHIFT_PIXELS), runtime)
+            scores[name]["shift_gain"] = round(shift_gain(predictions[name], moved), DIGITS)
             latency[name] = latency_ms(model, codec, val.images[:1], runtime)
     methods = {name: predictions[name] for name in method_names}
     groups = failure_groups(pair, predictions, val.keypoints)

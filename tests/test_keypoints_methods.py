@@ -13,7 +13,7 @@ from locate.keypoints.codec import Codec, Decoder
 from locate.keypoints.config import KeypointsParams
 from locate.keypoints.evaluation import failure_groups
 from locate.keypoints.hand_pair import HandPairDecoder
-from locate.keypoints.losses import mse, symmetric_mse
+from locate.keypoints.losses import mse, symmetric_l1, symmetric_mse
 from locate.keypoints.method import (
     LOSSES,
     MODELS,
@@ -26,6 +26,7 @@ from locate.keypoints.method import (
     failure_pair,
     make_codec,
     make_loss,
+    plain_method,
     symmetric_method,
 )
 from locate.params import parse
@@ -49,6 +50,12 @@ def test_the_checkpoint_meta_keeps_its_keys_and_values():
     assert regression == {"model": "regression", "loss": "symmetric_mse", "heatmap_size": None, "sigma": None,
                           "skips": None, "num_keypoints": len(KEYPOINT_NAMES), "image_size": IMAGE_SIZE}
     assert MethodConfig.from_meta(heatmap, "x.pt").to_meta() == heatmap
+
+
+def test_a_config_keeps_only_the_heatmap_settings_its_model_reads():
+    integral = MethodConfig.for_model("integral", "mse", SETTINGS)
+    assert (integral.heatmap_size, integral.sigma, integral.skips) == (32, None, False)
+    assert MethodConfig.for_model("integral", "mse", HeatmapSettings(32, 3.0, False)) == integral
 
 
 @pytest.mark.parametrize("model", list(MODELS))
@@ -75,11 +82,13 @@ def test_the_hand_pair_decoder_is_a_decoder_and_only_heatmaps_decode_hands_as_a_
 def test_losses_are_looked_up_by_name():
     assert make_loss(MethodConfig.for_model("heatmap", "mse", SETTINGS)) is mse
     assert make_loss(MethodConfig.for_model("regression", "symmetric_mse", SETTINGS)) is symmetric_mse
-    assert list(LOSSES) == ["mse", "symmetric_mse"]
+    assert make_loss(MethodConfig.for_model("integral", "symmetric_l1", SETTINGS)) is symmetric_l1
+    assert list(LOSSES) == ["mse", "symmetric_mse", "l1", "symmetric_l1"]
 
 
 def test_the_method_table_lists_every_method_grouped_by_model():
-    params = _keypoints_params({"regression": {"r": {"loss": "mse"}}, "heatmap": {"h": {"loss": "symmetric_mse"}}})
+    params = _keypoints_params({"regression": {"r": {"loss": "mse"}}, "heatmap": {"h": {"loss": "symmetric_mse"}},
+                                "integral": {}})
     expected = {"h": MethodParams("heatmap", "symmetric_mse"), "r": MethodParams("regression", "mse")}
     assert params.method_table == expected and list(params.method_table) == ["h", "r"]
 
@@ -88,7 +97,7 @@ def test_an_unknown_model_in_params_names_its_key_and_the_known_models():
     with pytest.raises(UserError) as error:
         _keypoints_params({"heatmap": {}, "regression": {}, "pose": {"p": {"loss": "mse"}}})
     assert "params key 'keypoints.methods.pose'" in str(error.value)
-    assert "unknown keypoint model 'pose'; known: heatmap, regression" in str(error.value)
+    assert "unknown keypoint model 'pose'; known: heatmap, regression, integral" in str(error.value)
 
 
 def test_a_missing_model_group_is_named():
@@ -98,13 +107,13 @@ def test_a_missing_model_group_is_named():
 
 def test_an_unknown_loss_in_params_names_its_key_and_the_known_losses():
     with pytest.raises(UserError) as error:
-        _keypoints_params({"heatmap": {"h": {"loss": "l1"}}, "regression": {}})
+        _keypoints_params({"heatmap": {"h": {"loss": "l2"}}, "regression": {}, "integral": {}})
     assert "params key 'keypoints.methods.heatmap.h.loss'" in str(error.value)
-    assert "unknown keypoint loss 'l1'; known: mse, symmetric_mse" in str(error.value)
+    assert "unknown keypoint loss 'l2'; known: mse, symmetric_mse, l1, symmetric_l1" in str(error.value)
 
 
-@pytest.mark.parametrize(("field", "value", "known"), [("model", "pose", "heatmap, regression"),
-                                                       ("loss", "l1", "mse, symmetric_mse")])
+@pytest.mark.parametrize(("field", "value", "known"), [("model", "pose", "heatmap, regression, integral"),
+                                                       ("loss", "l2", "mse, symmetric_mse, l1, symmetric_l1")])
 def test_an_unknown_name_in_a_checkpoint_names_the_checkpoint(tmp_path, field, value, known):
     config = MethodConfig.for_model("regression", "mse", SETTINGS)
     path = tmp_path / "odd.pt"
@@ -118,10 +127,12 @@ def test_course_and_symmetric_methods_are_found_by_model_and_loss():
     methods = _keypoints_params({
         "heatmap": {"h_sym": {"loss": "symmetric_mse"}, "h": {"loss": "mse"}, "h2": {"loss": "mse"}},
         "regression": {"r": {"loss": "mse"}},
+        "integral": {},
     }).method_table
     assert course_method(methods, "heatmap") == "h"
     assert symmetric_method(methods, "heatmap") == "h_sym"
     assert symmetric_method(methods, "regression") is None
+    assert plain_method(methods, "heatmap") == "h" and plain_method(methods, "integral") is None
     assert failure_pair(methods) == ("h", "r")
     assert ablation_baseline(methods) == "h"
     real = _keypoints_params(repo_params()["keypoints"]["methods"]).method_table

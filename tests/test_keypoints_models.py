@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
-from locate.keypoints.losses import mse, swap_hands, symmetric_mse
+from locate.keypoints.losses import l1, mse, swap_hands, symmetric_l1, symmetric_mse
 from locate.keypoints.models import (
     DECODER_CHANNELS,
     ENCODER_CHANNELS,
@@ -87,3 +87,11 @@ def test_symmetric_loss_takes_the_better_hand_assignment_per_sample():
     both = torch.stack([mse(prediction[i : i + 1], target[i : i + 1]) for i in range(4)])
     flipped = torch.stack([mse(prediction[i : i + 1], swap_hands(target)[i : i + 1]) for i in range(4)])
     assert symmetric_mse(prediction, target) == pytest.approx(torch.minimum(both, flipped).mean().item())
+
+
+def test_symmetric_l1_takes_the_better_hand_assignment_per_sample():
+    target = torch.rand(4, 5, 2)
+    prediction = swap_hands(target)
+    prediction[3] += 0.1
+    assert l1(prediction, target) > 0
+    assert symmetric_l1(prediction, target) == pytest.approx(0.1 / 4)

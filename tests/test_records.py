@@ -14,7 +14,7 @@ from locate.records.writing import write_record
 RUNTIME = RuntimeRecord("cpu", "Some CPU", "bf16", 2, 1)
 PCK = {"pck_05": 0.5, "pck_10": 0.75, "pck_15": 0.875, "pck_20": 1.0}
 SCORES = MethodScores(PCK, PCK, {"head": 1.0, "left_hand": 0.5}, {"head": 1.0, "left_hand": 1.0}, 1234,
-                      {"model": "regression", "loss": "mse", "sigma": None, "skips": None, "image_size": 128})
+                      {"model": "regression", "loss": "mse", "sigma": None, "skips": None, "image_size": 128}, 0.25)
 LEVEL = LevelRecord(4, 56, [16.0, 24.0], {"circle": 3, "square": 0}, {"circle": 5, "square": 1})
 DETECTOR = DetectorMetrics(0.5, 0.25, None, 0.95, 17, {"circle": 0.75, "square": None},
                            {"small": 0.5, "medium": None, "large": 0.25}, {"scale1": LEVEL, "scale2": LEVEL})

@@ -34,7 +34,7 @@ def _pck(base: float) -> dict[str, float]:
 
 def _scores(base: float) -> MethodScores:
     return MethodScores(_pck(base), _pck(base + 0.02), dict.fromkeys(KEYPOINTS, base),
-                        dict.fromkeys(KEYPOINTS, base), 1000, {"model": "heatmap"})
+                        dict.fromkeys(KEYPOINTS, base), 1000, {"model": "heatmap"}, base)
 
 
 def _params(params: dict) -> ReportParams:
@@ -138,10 +138,24 @@ def test_the_paragraphs_on_symmetric_losses_follow_the_method_table():
     params = repo_params()
     params["detector"] |= FOUR_LEVELS
     params["keypoints"]["methods"] = {"heatmap": {"heatmap": {"loss": "mse"}},
-                                      "regression": {"regression": {"loss": "mse"}}}
+                                      "regression": {"regression": {"loss": "mse"}}, "integral": {}}
     plain = build_report(report_inputs(params))
     assert "with the same loss" not in plain and "respects the ambiguity" not in plain
-    assert "labels alone.\n\n**Ablations.**" in plain
+    assert "Keeping where things are" not in plain
+    assert "stays near the average place.\n\n**Ablations.**" in plain
+
+
+def test_the_coordinate_method_is_compared_with_both_course_methods():
+    report = build_report(report_inputs())
+    assert ("at PCK@0.05 it reaches 0.120, against 0.820 for the\nheatmap model and 0.120 for the course regression. "
+            "It closes 0.0% of the gap between the two; keeping the spatial map alone does not localise") in report
+    assert "Trained with the permutation-invariant hand loss (integral_symmetric), it reaches 0.120." in report
+
+
+def test_the_course_regression_is_said_to_follow_a_moved_figure_or_not():
+    report = build_report(report_inputs())
+    assert ("moves the course regression's predictions by 0.10 pixel per pixel, the heatmap model's by 0.80:\n"
+            "its prediction keeps little of where the figure is") in report
 
 
 def test_only_drawn_failure_figures_are_shown():

@@ -10,6 +10,9 @@ from locate.report.verdicts import (
     best_and_worst,
     convergence,
     dominant_level,
+    follows_figure,
+    gap_closed,
+    gap_verdict,
     largest_distance,
     raises,
     specialises,
@@ -68,3 +71,21 @@ def test_convergence_keeps_the_epoch_of_the_lowest_val_loss():
     assert (found.first_val, found.best_val, found.best_epoch, found.last_epoch) == (3.0, 1.0, 3, 4)
     assert (found.last_train, found.last_val, found.ratio) == (0.25, 1.25, 5.0)
     assert math.isnan(convergence(history.assign(train_total=0.0)).ratio)
+
+
+def test_the_share_of_a_gap_a_method_closes():
+    assert gap_closed(0.2, 0.2, 0.8) == 0.0
+    assert gap_closed(0.2, 0.5, 0.8) == pytest.approx(0.5)
+    assert gap_closed(0.2, 0.9, 0.8) == pytest.approx(7 / 6)
+    assert gap_closed(0.8, 0.5, 0.8) is None
+    assert gap_closed(0.9, 0.5, 0.8) is None
+
+
+@pytest.mark.parametrize(("share", "verdict"), [(None, "none"), (1.2, "closed"), (0.9, "closed"), (0.5, "narrowed"),
+                                                (0.1, "kept"), (-0.3, "kept")])
+def test_the_gap_verdict(share, verdict):
+    assert gap_verdict(share) == verdict
+
+
+def test_predictions_follow_a_moved_figure_from_half_a_pixel_per_pixel():
+    assert follows_figure(0.98) and follows_figure(0.5) and not follows_figure(0.2)

@@ -14,6 +14,11 @@ def mse(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return torch.nn.functional.mse_loss(prediction.float(), target)
 
 
+def l1(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean absolute error over every element."""
+    return torch.nn.functional.l1_loss(prediction.float(), target)
+
+
 def swap_hands(values: torch.Tensor, hands: tuple[int, int] = HANDS) -> torch.Tensor:
     """``Tensor[B, K, ...]`` with the two hand entries of dim 1 exchanged (a new tensor)."""
     order = list(range(values.shape[1]))
@@ -21,9 +26,20 @@ def swap_hands(values: torch.Tensor, hands: tuple[int, int] = HANDS) -> torch.Te
     return values[:, order]
 
 
+def least_over_hand_orders(prediction: torch.Tensor, target: torch.Tensor, error, hands: tuple[int, int] = HANDS
+                           ) -> torch.Tensor:
+    """Per sample the smaller mean ``error(difference)`` of the two hand assignments, averaged over the batch."""
+    prediction = prediction.float()
+    as_labelled = error(prediction - target).flatten(1).mean(1)
+    swapped = error(prediction - swap_hands(target, hands)).flatten(1).mean(1)
+    return torch.minimum(as_labelled, swapped).mean()
+
+
 def symmetric_mse(prediction: torch.Tensor, target: torch.Tensor, hands: tuple[int, int] = HANDS) -> torch.Tensor:
     """Permutation-invariant MSE: per sample the smaller of the two hand assignments' MSE, averaged."""
-    prediction = prediction.float()
-    as_labelled = (prediction - target).pow(2).flatten(1).mean(1)
-    swapped = (prediction - swap_hands(target, hands)).pow(2).flatten(1).mean(1)
-    return torch.minimum(as_labelled, swapped).mean()
+    return least_over_hand_orders(prediction, target, torch.square, hands)
+
+
+def symmetric_l1(prediction: torch.Tensor, target: torch.Tensor, hands: tuple[int, int] = HANDS) -> torch.Tensor:
+    """Permutation-invariant L1: per sample the smaller of the two hand assignments' mean absolute error, averaged."""
+    return least_over_hand_orders(prediction, target, torch.abs, hands)

@@ -13,7 +13,7 @@ so evaluation rebuilds the exact model and decoder without reading training para
 """
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import torch
@@ -22,14 +22,16 @@ from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
 from locate.errors import UserError
 from locate.keypoints.codec import Codec
 from locate.keypoints.heatmap_codec import HeatmapCodec
-from locate.keypoints.losses import mse, symmetric_mse
-from locate.keypoints.models import HeatmapNet, RegressionNet
+from locate.keypoints.losses import l1, mse, symmetric_l1, symmetric_mse
+from locate.keypoints.models import HeatmapNet, IntegralNet, RegressionNet
 from locate.keypoints.regression_codec import RegressionCodec
 
 HEATMAP = "heatmap"
 REGRESSION = "regression"
+INTEGRAL = "integral"
 COURSE_LOSS = "mse"
 SYMMETRIC_LOSS = "symmetric_mse"
+SYMMETRIC_LOSSES = (SYMMETRIC_LOSS, "symmetric_l1")  # losses that take the better of the two hand assignments
 LossFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
@@ -40,6 +42,9 @@ class HeatmapSettings:
     heatmap_size: int
     sigma: float
     skips: bool
+
+
+HEATMAP_FACTORS = tuple(field.name for field in fields(HeatmapSettings))
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,8 @@ class MethodConfig:
     @classmethod
     def for_model(cls, model: str, loss: str, heatmap: HeatmapSettings) -> "MethodConfig":
         """The config of ``model`` trained with ``loss``; ``heatmap`` is kept only for a model that reads it."""
-        kept = (heatmap.heatmap_size, heatmap.sigma, heatmap.skips) if MODELS[model].heatmap_settings else (None,) * 3
+        reads = MODELS[model].reads
+        kept = [getattr(heatmap, factor) if factor in reads else None for factor in HEATMAP_FACTORS]
         return cls(model, loss, *kept, len(KEYPOINT_NAMES), IMAGE_SIZE)
 
     @property
@@ -100,15 +106,15 @@ class ModelEntry:
     """What a model name builds and reads.
 
     build: the freshly initialised network of a config; codec: the codec of its targets and
-    outputs (``subpixel`` for heatmap decoding); heatmap_settings: whether it reads
-    ``keypoints.heatmap_size``, ``sigma`` and ``skips`` (and the ablations vary them);
+    outputs (``subpixel`` for heatmap decoding); reads: the heatmap settings it reads, of
+    ``keypoints.heatmap_size``, ``sigma`` and ``skips`` (the others are None in its config);
     hand_pair: whether its outputs can be decoded with the hands as a pair
     (``keypoints_eval.hand_pair_radius``).
     """
 
     build: Callable[[MethodConfig], torch.nn.Module]
     codec: Callable[[MethodConfig, bool], Codec]
-    heatmap_settings: bool
+    reads: tuple[str, ...]
     hand_pair: bool
 
 
@@ -116,17 +122,25 @@ MODELS: dict[str, ModelEntry] = {
     HEATMAP: ModelEntry(
         build=lambda c: HeatmapNet(c.num_keypoints, c.heatmap_size, c.skips, c.image_size),
         codec=lambda c, subpixel: HeatmapCodec(c.image_size, c.heatmap_size, c.sigma, subpixel),
-        heatmap_settings=True,
+        reads=HEATMAP_FACTORS,
         hand_pair=True,
     ),
     REGRESSION: ModelEntry(
         build=lambda c: RegressionNet(c.num_keypoints),
         codec=lambda c, subpixel: RegressionCodec(c.image_size),
-        heatmap_settings=False,
+        reads=(),
+        hand_pair=False,
+    ),
+    INTEGRAL: ModelEntry(
+        build=lambda c: IntegralNet(c.num_keypoints, c.heatmap_size, c.skips, c.image_size),
+        codec=lambda c, subpixel: RegressionCodec(c.image_size),
+        reads=("heatmap_size", "skips"),
         hand_pair=False,
     ),
 }
-LOSSES: dict[str, LossFunction] = {COURSE_LOSS: mse, SYMMETRIC_LOSS: symmetric_mse}
+LOSSES: dict[str, LossFunction] = {
+    COURSE_LOSS: mse, SYMMETRIC_LOSS: symmetric_mse, "l1": l1, SYMMETRIC_LOSSES[1]: symmetric_l1,
+}
 
 
 def _known(table: dict, name: str, what: str, source: str):
@@ -175,8 +189,15 @@ def course_method(methods: dict[str, MethodParams], model: str) -> str:
 
 
 def symmetric_method(methods: dict[str, MethodParams], model: str) -> str | None:
-    """The method of ``model`` trained with the symmetric hand loss, or None when there is none."""
-    return find_method(methods, model, SYMMETRIC_LOSS)
+    """The first method of ``model`` trained with a symmetric hand loss (:data:`SYMMETRIC_LOSSES`), or None."""
+    return next((name for name, method in methods.items()
+                 if method.model == model and method.loss in SYMMETRIC_LOSSES), None)
+
+
+def plain_method(methods: dict[str, MethodParams], model: str) -> str | None:
+    """The first method of ``model`` trained with a loss that takes the hands as labelled, or None."""
+    return next((name for name, method in methods.items()
+                 if method.model == model and method.loss not in SYMMETRIC_LOSSES), None)
 
 
 def failure_pair(methods: dict[str, MethodParams]) -> tuple[str, str]:

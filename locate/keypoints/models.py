@@ -1,6 +1,7 @@
-"""The course's keypoint models: HeatmapNet (encoder-decoder) and RegressionNet (encoder + FC head).
+"""The keypoint models: the course's HeatmapNet (encoder-decoder) and RegressionNet (encoder + FC
+head), and IntegralNet (the heatmap network read out by soft-argmax as coordinates).
 
-Both share the encoder: four Conv(3x3)-BN-ReLU-MaxPool(2) blocks, 1 -> 32 -> 64 -> 128 ->
+All share the encoder: four Conv(3x3)-BN-ReLU-MaxPool(2) blocks, 1 -> 32 -> 64 -> 128 ->
 256 channels, 128 -> 64 -> 32 -> 16 -> 8 pixels for a 128x128 input. The widths, the
 regression head and its dropout are the constants below, which the models are built from.
 """
@@ -9,6 +10,8 @@ import math
 
 import torch
 from torch import nn
+
+from locate.keypoints.soft_argmax import soft_argmax
 
 INPUT_CHANNELS = 1  # grayscale
 ENCODER_CHANNELS = (32, 64, 128, 256)
@@ -90,6 +93,24 @@ class HeatmapNet(nn.Module):
             if self.skips and stage < SKIP_STAGES:
                 x = torch.cat([x, features[-2 - stage]], dim=1)
         return self.head(x)
+
+
+class IntegralNet(nn.Module):
+    """Images ``Tensor[B, 1, 128, 128]`` -> keypoints float32 ``Tensor[B, K, 2]`` (x, y) as pixels / image side.
+
+    The heatmap network (:class:`HeatmapNet`, same encoder, decoder and skips) gives one map of
+    logits per keypoint; :func:`~locate.keypoints.soft_argmax.soft_argmax` turns each into the
+    expected location. Trained on coordinates, like regression, but its output keeps where
+    things are.
+    """
+
+    def __init__(self, num_keypoints: int, heatmap_size: int, skips: bool, image_size: int) -> None:
+        super().__init__()
+        self.image_size = image_size
+        self.maps = HeatmapNet(num_keypoints, heatmap_size, skips, image_size)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return soft_argmax(self.maps(images), self.image_size)
 
 
 class RegressionNet(nn.Module):

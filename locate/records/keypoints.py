@@ -12,7 +12,8 @@ ConfigValue = int | float | str | bool | None
 @dataclass(frozen=True)
 class MethodScores:
     """One trained model: course PCK, symmetric PCK (the hands as an unordered pair), both per
-    keypoint at one threshold, its trainable parameters and the model config of its checkpoint."""
+    keypoint at one threshold, its trainable parameters, the model config of its checkpoint, and its shift
+    gain (how far its predictions follow a moved figure, per pixel: :mod:`locate.keypoints.shift_response`)."""
 
     pck: dict[str, float]
     pck_symmetric: dict[str, float]
@@ -20,6 +21,7 @@ class MethodScores:
     pck_per_keypoint_symmetric: dict[str, float]
     params: int
     config: dict[str, ConfigValue]
+    shift_gain: float
 
 
 @dataclass(frozen=True)

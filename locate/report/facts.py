@@ -15,15 +15,20 @@ from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
 from locate.keypoints.evaluation import FAILURE_THRESHOLD
 from locate.keypoints.method import (
     HEATMAP,
+    INTEGRAL,
     REGRESSION,
-    SYMMETRIC_LOSS,
+    SYMMETRIC_LOSSES,
+    MethodParams,
     ablation_baseline,
     course_method,
+    plain_method,
     symmetric_method,
 )
 from locate.keypoints.models import ENCODER_CHANNELS, ENCODER_STRIDE, INPUT_CHANNELS, REGRESSION_HIDDEN
 from locate.keypoints.pck import PER_KEYPOINT_THRESHOLD, THRESHOLDS, threshold_key
+from locate.keypoints.shift_response import SHIFT_PIXELS
 from locate.records.detector import LevelRecord
+from locate.records.keypoints import KeypointMetrics, MethodScores
 from locate.records.speed import SpeedRecord, TrainingSpeed
 from locate.report import verdicts
 from locate.report.inputs import ReportInputs
@@ -220,6 +225,7 @@ def keypoint_method_facts(inputs: ReportInputs) -> Facts:
     methods = kp.method_table
     hand_pair = decoding.hand_pair_radius
     time_rows = [[name, minutes(inputs.speed.keypoint_training[name].train_seconds)] for name in methods]
+    trained_models = {method.model for method in methods.values()}
     return {
         "encoder_blocks": number_word(len(ENCODER_CHANNELS)),
         "encoder_channels": " -> ".join(map(str, (INPUT_CHANNELS, *ENCODER_CHANNELS))),
@@ -232,7 +238,8 @@ def keypoint_method_facts(inputs: ReportInputs) -> Facts:
         "hand_pair": ", " + fill("hand_pair", {"radius": hand_pair}) if hand_pair else "",
         "coordinates": number_word(2 * len(KEYPOINT_NAMES)),
         "hidden_layers": number_word(len(REGRESSION_HIDDEN)),
-        "symmetric_loss": SYMMETRIC_LOSS,
+        "symmetric_losses": " and ".join(f"`{loss}`" for loss in SYMMETRIC_LOSSES),
+        "integral_network": " " + fill("integral_network") if INTEGRAL in trained_models else "",
         "method_table": table(["method", "model", "loss"], [[n, m.model, m.loss] for n, m in methods.items()]),
         "keypoints_batch_size": kp.batch_size,
         "keypoints_epochs": kp.epochs,
@@ -305,6 +312,9 @@ def _optional_paragraphs(inputs: ReportInputs) -> list[str]:
             "symmetric_tightest": num(scores.pck_symmetric[TIGHT]),
             "course_symmetric_tightest": num(regression.pck_symmetric[TIGHT]),
         }))
+    integral = plain_method(methods, INTEGRAL)
+    if integral is not None:
+        paragraphs.append(coordinate_paragraph(kp, methods, integral, heatmap, regression))
     if kp.ablations:
         best, worst = verdicts.best_and_worst({variant: s.pck[TIGHT] for variant, s in kp.ablations.items()})
         paragraphs.append(fill("ablations", {
@@ -313,6 +323,26 @@ def _optional_paragraphs(inputs: ReportInputs) -> list[str]:
             "worst": worst, "worst_tightest": num(kp.ablations[worst].pck[TIGHT]),
         }))
     return paragraphs
+
+
+def coordinate_paragraph(kp: KeypointMetrics, methods: dict[str, MethodParams], integral: str,
+                         heatmap: MethodScores, regression: MethodScores) -> str:
+    """The ``integral`` method against the course heatmap and regression methods (``heatmap``,
+    ``regression``) by symmetric PCK at the tightest threshold, and the share of their gap it closes."""
+    integral_score = kp.methods[integral].pck_symmetric[TIGHT]
+    ahead, behind = heatmap.pck_symmetric[TIGHT], regression.pck_symmetric[TIGHT]
+    share = verdicts.gap_closed(behind, integral_score, ahead)
+    symmetric = symmetric_method(methods, INTEGRAL)
+    symmetric_sentence = "" if symmetric is None else fill("integral_symmetric", {
+        "integral_symmetric": symmetric, "integral_symmetric_tightest": num(kp.methods[symmetric].pck_symmetric[TIGHT]),
+    })
+    return fill("coordinate_method", {
+        "integral": integral, "integral_loss": methods[integral].loss, "tightest": f"{TIGHTEST:g}",
+        "integral_tightest": num(integral_score),
+        "heatmap_tightest": num(ahead), "regression_tightest": num(behind),
+        "gap_sentence": fill(f"gap_{verdicts.gap_verdict(share)}", {"share": "" if share is None else pct(share)}),
+        "integral_symmetric_sentence": symmetric_sentence,
+    })
 
 
 def keypoint_analysis_facts(inputs: ReportInputs) -> Facts:
@@ -332,6 +362,11 @@ def keypoint_analysis_facts(inputs: ReportInputs) -> Facts:
         "ceiling_distance": num(verdicts.largest_distance(heatmap.pck, kp.ceiling.random_assignment)),
         "heatmap_symmetric_tightest": num(heatmap.pck_symmetric[TIGHT]),
         "hand_label_loss": num(heatmap.pck_symmetric[TIGHT] - heatmap.pck[TIGHT]),
+        "shift_pixels": SHIFT_PIXELS,
+        "regression_gain": f"{regression.shift_gain:.2f}",
+        "heatmap_gain": f"{heatmap.shift_gain:.2f}",
+        "regression_follows": fill("regression_follows" if verdicts.follows_figure(regression.shift_gain)
+                                   else "regression_stays"),
         "optional_paragraphs": "".join("\n\n" + paragraph for paragraph in _optional_paragraphs(inputs)),
     }
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 MAJORITY = 0.5
+GAP_CLOSED, GAP_KEPT = 0.9, 0.1  # shares of a gap that count as closed, and as not narrowed
+FOLLOWS = 0.5  # shift gain from which predictions count as following a moved figure
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,26 @@ def convergence(history: pd.DataFrame) -> Convergence:
     first, last = history.iloc[0], history.iloc[-1]
     return Convergence(float(first["val_total"]), float(best["val_total"]), int(best["epoch"]), int(last["epoch"]),
                        float(last["train_total"]), float(last["val_total"]))
+
+
+def gap_closed(behind: float, between: float, ahead: float) -> float | None:
+    """The share of the gap from ``behind`` to ``ahead`` that ``between`` covers (None when there is no gap).
+
+    0 is no better than ``behind``, 1 as good as ``ahead``; below 0 or above 1 when it is outside.
+    """
+    return (between - behind) / (ahead - behind) if ahead > behind else None
+
+
+def gap_verdict(share: float | None) -> str:
+    """``"closed"`` (at least :data:`GAP_CLOSED`), ``"kept"`` (at most :data:`GAP_KEPT`) or ``"narrowed"``;
+    ``"none"`` when there was no gap."""
+    if share is None:
+        return "none"
+    if share >= GAP_CLOSED:
+        return "closed"
+    return "kept" if share <= GAP_KEPT else "narrowed"
+
+
+def follows_figure(gain: float) -> bool:
+    """Whether predictions moving ``gain`` pixels per pixel of image move follow the figure (>= :data:`FOLLOWS`)."""
+    return gain >= FOLLOWS
