@@ -9,9 +9,11 @@ validation pass) per model and for the whole ablation set. Writes
 ``benchmarks/results/keypoint_throughput.json`` with the 1-minute load average before and
 after (other processes on the machine slow the steps down).
 
-Run from the repository root: ``python -m benchmarks.keypoint_throughput``.
+Run from the repository root: ``python -m benchmarks.keypoint_throughput`` (``--out PATH`` writes
+the results there instead).
 """
 
+import argparse
 import os
 import statistics
 from pathlib import Path
@@ -36,13 +38,17 @@ RESULT = Path("benchmarks/results/keypoint_throughput.json")
 def configs() -> dict[str, MethodConfig]:
     """Each method of params.yaml and each ablation variant whose size or skips differ."""
     params = read_keypoints()
-    result = {name: MethodConfig.for_model(m.model, m.loss, params.heatmap) for name, m in params.method_table.items()}
+    result = {name: MethodConfig.for_model(m.model, m.loss, params.heatmap, params.regression_dropout)
+              for name, m in params.method_table.items()}
     for variant, settings in read_ablations().variants(params.heatmap).items():
         result[f"ablation_{variant}"] = ablation_config(settings)
     return result
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RESULT, help=f"results file (default {RESULT})")
+    out = parser.parse_args().out
     load_before = os.getloadavg()[0]
     runtime = runtime_from_params()
     subset = first_keypoint_images(load_keypoints("data/keypoints", "train"), BATCH_SIZE * (WARMUP + STEPS + 1))
@@ -67,7 +73,7 @@ def main() -> None:
         print(f"{name}: {images_per_second:.1f} img/s, projected {projected / 60:.1f} min", flush=True)
     ablation_total = sum(m["projected_train_seconds"] for n, m in measured.items() if n.startswith("ablation_"))
     write_json(
-        RESULT,
+        out,
         {
             "batch_size": BATCH_SIZE,
             "warmup_steps": WARMUP,

@@ -49,7 +49,7 @@ def keypoint_settings(model: str) -> KeypointSettings:
     if model not in KEYPOINT_MODELS:
         raise ValueError(f"keypoint model must be one of {', '.join(KEYPOINT_MODELS)}, got {model!r}")
     params = read_keypoints()
-    config = MethodConfig.for_model(model, COURSE_LOSS, params.heatmap)
+    config = MethodConfig.for_model(model, COURSE_LOSS, params.heatmap, params.regression_dropout)
     return KeypointSettings(config, KeypointRecipe(params.batch_size, params.epochs, params.lr, params.seed))
 
 

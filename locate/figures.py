@@ -45,21 +45,26 @@ def loss_curves(histories: dict[str, pd.DataFrame], parts: list[str], title: str
 def pck_curves(pck: pd.DataFrame, title: str) -> plt.Figure:
     """PCK against threshold, one line per column of ``pck`` (index column ``threshold``).
 
-    Symmetric columns are dashed, the ceilings (:data:`CEILINGS`) grey.
+    Columns ``course_<method>`` are solid and ``symmetric_<method>`` dashed, in one colour per
+    method; the ceilings (:data:`CEILINGS`) grey. The legend sits beside the axes.
     """
-    figure, axis = plt.subplots(figsize=(6.4, 4.4))
-    for index, column in enumerate(c for c in pck.columns if c != "threshold"):
+    figure, axis = plt.subplots(figsize=(8.4, 4.4))
+    methods = list(dict.fromkeys(c.split("_", 1)[1] for c in pck.columns if c.startswith(("course_", "symmetric_"))))
+    for column in (c for c in pck.columns if c != "threshold"):
         if column in CEILINGS:
             style = {"color": "0.5", "linestyle": ":" if column == "random_assignment" else "-."}
         else:
-            style = {"color": f"C{index}", "linestyle": "--" if column.startswith("symmetric_") else "-", "marker": "o"}
+            kind, method = column.split("_", 1)
+            style = {"color": f"C{methods.index(method) % 10}", "linestyle": "--" if kind == "symmetric" else "-",
+                     "marker": "o"}
         axis.plot(pck["threshold"], pck[column], label=column, **style)
     axis.set_xlabel("threshold (share of the keypoints' bbox diagonal)")
     axis.set_ylabel("PCK")
     axis.set_ylim(0, 1.01)
     axis.grid(alpha=0.3)
-    axis.legend(fontsize=7, loc="lower right")
+    axis.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
     axis.set_title(title)
+    figure.tight_layout()
     return figure
 
 

@@ -37,7 +37,8 @@ USAGE = (
 def method_job(params: KeypointsParams, name: str) -> tuple[MethodConfig, str, str]:
     """Config, output name and speed file stem of the method ``name``."""
     method = params.method(name)
-    return MethodConfig.for_model(method.model, method.loss, params.heatmap), name, f"train_keypoints_{name}"
+    config = MethodConfig.for_model(method.model, method.loss, params.heatmap, params.regression_dropout)
+    return config, name, f"train_keypoints_{name}"
 
 
 def ablation_job(params: KeypointsParams, variant: str) -> tuple[MethodConfig, str, str]:

@@ -34,10 +34,11 @@ BAD_KEYS = [
     (("ablations", "heatmap_size"), {"size_32": 33}, "ablations.heatmap_size.size_32"),
     (("ablations", "skips"), {"skips_off": "no"}, "ablations.skips.skips_off"),
     (("ablations", "skip"), {"skips_off": False}, "ablations.skip"),
-    (("keypoints", "methods"), {"heatmap": {"twin": {"loss": "mse"}}, "regression": {"twin": {"loss": "mse"}}},
-     "keypoints.methods.regression.twin"),
-    (("keypoints", "methods"), {"heatmap": {"heatmap": {"loss": "l1"}}, "regression": {}},
+    (("keypoints", "methods"), {"heatmap": {"twin": {"loss": "mse"}}, "regression": {"twin": {"loss": "mse"}},
+                                "integral": {}}, "keypoints.methods.regression.twin"),
+    (("keypoints", "methods"), {"heatmap": {"heatmap": {"loss": "l2"}}, "regression": {}, "integral": {}},
      "keypoints.methods.heatmap.heatmap.loss"),
+    (("keypoints", "regression_dropout"), 1.0, "keypoints.regression_dropout"),
 ]
 
 

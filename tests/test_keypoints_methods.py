@@ -34,6 +34,7 @@ from stages.evaluate_keypoints import load_method
 from tests.stage_runner import repo_params
 
 SETTINGS = HeatmapSettings(heatmap_size=32, sigma=1.5, skips=False)
+DROPOUT = 0.25
 
 
 def _keypoints_params(methods: dict) -> KeypointsParams:
@@ -43,24 +44,26 @@ def _keypoints_params(methods: dict) -> KeypointsParams:
 
 
 def test_the_checkpoint_meta_keeps_its_keys_and_values():
-    heatmap = MethodConfig.for_model("heatmap", "mse", SETTINGS).to_meta()
+    heatmap = MethodConfig.for_model("heatmap", "mse", SETTINGS, DROPOUT).to_meta()
     assert list(heatmap.items()) == [("model", "heatmap"), ("loss", "mse"), ("heatmap_size", 32), ("sigma", 1.5),
                                      ("skips", False), ("num_keypoints", 5), ("image_size", 128)]
-    regression = MethodConfig.for_model("regression", "symmetric_mse", SETTINGS).to_meta()
+    regression = MethodConfig.for_model("regression", "symmetric_mse", SETTINGS, DROPOUT).to_meta()
     assert regression == {"model": "regression", "loss": "symmetric_mse", "heatmap_size": None, "sigma": None,
-                          "skips": None, "num_keypoints": len(KEYPOINT_NAMES), "image_size": IMAGE_SIZE}
+                          "skips": None, "num_keypoints": len(KEYPOINT_NAMES), "image_size": IMAGE_SIZE,
+                          "dropout": DROPOUT}
+    assert MethodConfig.from_meta(regression, "r.pt").dropout == DROPOUT
     assert MethodConfig.from_meta(heatmap, "x.pt").to_meta() == heatmap
 
 
 def test_a_config_keeps_only_the_heatmap_settings_its_model_reads():
-    integral = MethodConfig.for_model("integral", "mse", SETTINGS)
+    integral = MethodConfig.for_model("integral", "mse", SETTINGS, DROPOUT)
     assert (integral.heatmap_size, integral.sigma, integral.skips) == (32, None, False)
-    assert MethodConfig.for_model("integral", "mse", HeatmapSettings(32, 3.0, False)) == integral
+    assert MethodConfig.for_model("integral", "mse", HeatmapSettings(32, 3.0, False), DROPOUT) == integral
 
 
 @pytest.mark.parametrize("model", list(MODELS))
 def test_every_model_builds_a_network_whose_outputs_its_codec_decodes(model):
-    config = MethodConfig.for_model(model, "mse", HeatmapSettings(64, 2.0, True))
+    config = MethodConfig.for_model(model, "mse", HeatmapSettings(64, 2.0, True), DROPOUT)
     codec = make_codec(config)
     assert isinstance(codec, Codec) and isinstance(codec, Decoder)
     keypoints = torch.tensor([[[10.0, 20.0], [64.0, 64.0], [100.0, 30.0], [5.0, 120.0], [127.0, 0.0]]])
@@ -74,15 +77,16 @@ def test_every_model_builds_a_network_whose_outputs_its_codec_decodes(model):
 
 
 def test_the_hand_pair_decoder_is_a_decoder_and_only_heatmaps_decode_hands_as_a_pair():
-    heatmap = MethodConfig.for_model("heatmap", "mse", SETTINGS)
+    heatmap = MethodConfig.for_model("heatmap", "mse", SETTINGS, DROPOUT)
     assert isinstance(HandPairDecoder(make_codec(heatmap), radius=3.0), Decoder)
-    assert heatmap.entry.hand_pair and not MethodConfig.for_model("regression", "mse", SETTINGS).entry.hand_pair
+    regression = MethodConfig.for_model("regression", "mse", SETTINGS, DROPOUT)
+    assert heatmap.entry.hand_pair and not regression.entry.hand_pair
 
 
 def test_losses_are_looked_up_by_name():
-    assert make_loss(MethodConfig.for_model("heatmap", "mse", SETTINGS)) is mse
-    assert make_loss(MethodConfig.for_model("regression", "symmetric_mse", SETTINGS)) is symmetric_mse
-    assert make_loss(MethodConfig.for_model("integral", "symmetric_l1", SETTINGS)) is symmetric_l1
+    assert make_loss(MethodConfig.for_model("heatmap", "mse", SETTINGS, DROPOUT)) is mse
+    assert make_loss(MethodConfig.for_model("regression", "symmetric_mse", SETTINGS, DROPOUT)) is symmetric_mse
+    assert make_loss(MethodConfig.for_model("integral", "symmetric_l1", SETTINGS, DROPOUT)) is symmetric_l1
     assert list(LOSSES) == ["mse", "symmetric_mse", "l1", "symmetric_l1"]
 
 
@@ -115,7 +119,7 @@ def test_an_unknown_loss_in_params_names_its_key_and_the_known_losses():
 @pytest.mark.parametrize(("field", "value", "known"), [("model", "pose", "heatmap, regression, integral"),
                                                        ("loss", "l2", "mse, symmetric_mse, l1, symmetric_l1")])
 def test_an_unknown_name_in_a_checkpoint_names_the_checkpoint(tmp_path, field, value, known):
-    config = MethodConfig.for_model("regression", "mse", SETTINGS)
+    config = MethodConfig.for_model("regression", "mse", SETTINGS, DROPOUT)
     path = tmp_path / "odd.pt"
     save_checkpoint(path, build_model(config), {"config": config.to_meta() | {field: value}, "name": "odd"})
     with pytest.raises(UserError) as error:

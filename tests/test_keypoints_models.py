@@ -7,11 +7,11 @@ from torch import nn
 from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
 from locate.keypoints.losses import l1, mse, swap_hands, symmetric_l1, symmetric_mse
 from locate.keypoints.models import (
+    COURSE_DROPOUT,
     DECODER_CHANNELS,
     ENCODER_CHANNELS,
     ENCODER_STRIDE,
     INPUT_CHANNELS,
-    REGRESSION_DROPOUT,
     REGRESSION_HIDDEN,
     HeatmapNet,
     RegressionNet,
@@ -48,7 +48,7 @@ def test_unsupported_heatmap_size_is_rejected():
 
 
 def test_regression_net_outputs_normalised_coordinates():
-    model = RegressionNet(K).eval()
+    model = RegressionNet(K, COURSE_DROPOUT).eval()
     with torch.no_grad():
         points = model(torch.rand(3, 1, IMAGE_SIZE, IMAGE_SIZE))
     assert points.shape == (3, K, 2)
@@ -60,7 +60,7 @@ def _layers(model: nn.Module, kind: type) -> list:
 
 
 def test_the_declared_widths_are_the_models_widths():
-    heatmap, regression = _heatmap_net(64, skips=True), RegressionNet(K)
+    heatmap, regression = _heatmap_net(64, skips=True), RegressionNet(K, COURSE_DROPOUT)
     convs = _layers(heatmap.encoder, nn.Conv2d)
     assert [(c.in_channels, c.out_channels) for c in convs] == list(
         zip((INPUT_CHANNELS, *ENCODER_CHANNELS[:-1]), ENCODER_CHANNELS, strict=True))
@@ -72,7 +72,7 @@ def test_the_declared_widths_are_the_models_widths():
     linears = _layers(regression.head, nn.Linear)
     assert [(fc.in_features, fc.out_features) for fc in linears] == list(
         zip((ENCODER_CHANNELS[-1], *REGRESSION_HIDDEN), (*REGRESSION_HIDDEN, 2 * K), strict=True))
-    assert {dropout.p for dropout in _layers(regression, nn.Dropout)} == {REGRESSION_DROPOUT}
+    assert {dropout.p for dropout in _layers(regression, nn.Dropout)} == {COURSE_DROPOUT}
 
 
 def test_symmetric_loss_takes_the_better_hand_assignment_per_sample():

@@ -29,6 +29,7 @@ CHANGES = {
     "detector_eval.nms_iou": 0.2,
     "keypoints.sigma": 3.0,
     "keypoints.subpixel": False,
+    "keypoints.regression_dropout": 0.5,
     "keypoints.methods.regression.regression_symmetric.loss": "mse",
     "keypoints.methods.heatmap.heatmap_symmetric.loss": "mse",
     "ablations.heatmap_size.size_32": 16,

@@ -48,6 +48,7 @@ class KeypointsParams:
     heatmap_size: int
     sigma: float
     skips: bool
+    regression_dropout: float
     subpixel: bool
     drawn_images: int
     failure_images: int
@@ -58,6 +59,8 @@ class KeypointsParams:
         require(self.epochs >= 1, "keypoints.epochs", self.epochs, "an integer >= 1")
         require(0 < self.lr < 1, "keypoints.lr", self.lr, "a number in (0, 1)")
         require(self.seed >= 0, "keypoints.seed", self.seed, "an integer >= 0")
+        require(0 <= self.regression_dropout < 1, "keypoints.regression_dropout", self.regression_dropout,
+                "a number in [0, 1)")
         require(self.drawn_images >= 1, "keypoints.drawn_images", self.drawn_images, "an integer >= 1")
         require(self.failure_images >= 1, "keypoints.failure_images", self.failure_images, "an integer >= 1")
         _check_method_names(self.methods)

@@ -45,6 +45,7 @@ class HeatmapSettings:
 
 
 HEATMAP_FACTORS = tuple(field.name for field in fields(HeatmapSettings))
+DROPOUT = "dropout"
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class MethodConfig:
     The heatmap settings (map size in cells, Gaussian sigma in cells, skips) belong to the
     models that read them; for the others they are None, so that their checkpoints, like
     their training, do not depend on them. ``num_keypoints`` and ``image_size`` are those of
-    the stick-figure data.
+    the stick-figure data. ``dropout`` is the rate of the regression head's dropout layers;
+    None for the other models, and then left out of the meta.
     """
 
     model: str
@@ -72,13 +74,15 @@ class MethodConfig:
     skips: bool | None
     num_keypoints: int
     image_size: int
+    dropout: float | None = None
 
     @classmethod
-    def for_model(cls, model: str, loss: str, heatmap: HeatmapSettings) -> "MethodConfig":
-        """The config of ``model`` trained with ``loss``; ``heatmap`` is kept only for a model that reads it."""
+    def for_model(cls, model: str, loss: str, heatmap: HeatmapSettings, dropout: float) -> "MethodConfig":
+        """The config of ``model`` trained with ``loss``; ``heatmap`` and ``dropout`` are kept only for a model
+        that reads them."""
         reads = MODELS[model].reads
         kept = [getattr(heatmap, factor) if factor in reads else None for factor in HEATMAP_FACTORS]
-        return cls(model, loss, *kept, len(KEYPOINT_NAMES), IMAGE_SIZE)
+        return cls(model, loss, *kept, len(KEYPOINT_NAMES), IMAGE_SIZE, dropout if DROPOUT in reads else None)
 
     @property
     def entry(self) -> "ModelEntry":
@@ -86,8 +90,11 @@ class MethodConfig:
         return MODELS[self.model]
 
     def to_meta(self) -> dict:
-        """JSON-able dict for a checkpoint's meta."""
-        return asdict(self)
+        """JSON-able dict for a checkpoint's meta; ``dropout`` only when the model has one."""
+        meta = asdict(self)
+        if self.dropout is None:
+            del meta[DROPOUT]
+        return meta
 
     @classmethod
     def from_meta(cls, meta: object, path: str | Path) -> "MethodConfig":
@@ -106,8 +113,9 @@ class ModelEntry:
     """What a model name builds and reads.
 
     build: the freshly initialised network of a config; codec: the codec of its targets and
-    outputs (``subpixel`` for heatmap decoding); reads: the heatmap settings it reads, of
-    ``keypoints.heatmap_size``, ``sigma`` and ``skips`` (the others are None in its config);
+    outputs (``subpixel`` for heatmap decoding); reads: the settings it reads, of
+    ``keypoints.heatmap_size``, ``sigma``, ``skips`` and ``regression_dropout`` (``dropout``;
+    the others are None in its config);
     hand_pair: whether its outputs can be decoded with the hands as a pair
     (``keypoints_eval.hand_pair_radius``).
     """
@@ -126,9 +134,9 @@ MODELS: dict[str, ModelEntry] = {
         hand_pair=True,
     ),
     REGRESSION: ModelEntry(
-        build=lambda c: RegressionNet(c.num_keypoints),
+        build=lambda c: RegressionNet(c.num_keypoints, c.dropout),
         codec=lambda c, subpixel: RegressionCodec(c.image_size),
-        reads=(),
+        reads=(DROPOUT,),
         hand_pair=False,
     ),
     INTEGRAL: ModelEntry(
@@ -207,7 +215,7 @@ def failure_pair(methods: dict[str, MethodParams]) -> tuple[str, str]:
 
 def ablation_config(settings: HeatmapSettings) -> MethodConfig:
     """What an ablation variant trains: the heatmap model with the course loss, on ``settings``."""
-    return MethodConfig.for_model(HEATMAP, COURSE_LOSS, settings)
+    return MethodConfig.for_model(HEATMAP, COURSE_LOSS, settings, dropout=None)
 
 
 def ablation_baseline(methods: dict[str, MethodParams]) -> str:

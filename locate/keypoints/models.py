@@ -19,7 +19,7 @@ ENCODER_STRIDE = 2 ** len(ENCODER_CHANNELS)  # input pixels per bottleneck cell:
 DECODER_CHANNELS = (128, 64, 32, 32)
 SKIP_STAGES = 2
 REGRESSION_HIDDEN = (128, 64)  # widths of the fully connected layers between the pooled features and the output
-REGRESSION_DROPOUT = 0.5
+COURSE_DROPOUT = 0.5  # the course's dropout rate in the regression head
 
 
 def _conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -120,7 +120,7 @@ class RegressionNet(nn.Module):
     Dropout (FC 256->128, FC 128->64), and FC 64->2K, sigmoid.
     """
 
-    def __init__(self, num_keypoints: int, dropout: float = REGRESSION_DROPOUT) -> None:
+    def __init__(self, num_keypoints: int, dropout: float) -> None:
         super().__init__()
         self.num_keypoints = num_keypoints
         self.encoder = Encoder()

@@ -24,7 +24,7 @@ from locate.keypoints.method import (
     plain_method,
     symmetric_method,
 )
-from locate.keypoints.models import ENCODER_CHANNELS, ENCODER_STRIDE, INPUT_CHANNELS, REGRESSION_HIDDEN
+from locate.keypoints.models import COURSE_DROPOUT, ENCODER_CHANNELS, ENCODER_STRIDE, INPUT_CHANNELS, REGRESSION_HIDDEN
 from locate.keypoints.pck import PER_KEYPOINT_THRESHOLD, THRESHOLDS, threshold_key
 from locate.keypoints.shift_response import SHIFT_PIXELS
 from locate.records.detector import LevelRecord
@@ -238,6 +238,8 @@ def keypoint_method_facts(inputs: ReportInputs) -> Facts:
         "hand_pair": ", " + fill("hand_pair", {"radius": hand_pair}) if hand_pair else "",
         "coordinates": number_word(2 * len(KEYPOINT_NAMES)),
         "hidden_layers": number_word(len(REGRESSION_HIDDEN)),
+        "dropout": kp.regression_dropout,
+        "course_dropout": COURSE_DROPOUT,
         "symmetric_losses": " and ".join(f"`{loss}`" for loss in SYMMETRIC_LOSSES),
         "integral_network": " " + fill("integral_network") if INTEGRAL in trained_models else "",
         "method_table": table(["method", "model", "loss"], [[n, m.model, m.loss] for n, m in methods.items()]),
@@ -312,9 +314,8 @@ def _optional_paragraphs(inputs: ReportInputs) -> list[str]:
             "symmetric_tightest": num(scores.pck_symmetric[TIGHT]),
             "course_symmetric_tightest": num(regression.pck_symmetric[TIGHT]),
         }))
-    integral = plain_method(methods, INTEGRAL)
-    if integral is not None:
-        paragraphs.append(coordinate_paragraph(kp, methods, integral, heatmap, regression))
+    if any(method.model == INTEGRAL for method in methods.values()):
+        paragraphs.append(coordinate_paragraph(kp, methods, heatmap, regression))
     if kp.ablations:
         best, worst = verdicts.best_and_worst({variant: s.pck[TIGHT] for variant, s in kp.ablations.items()})
         paragraphs.append(fill("ablations", {
@@ -325,23 +326,29 @@ def _optional_paragraphs(inputs: ReportInputs) -> list[str]:
     return paragraphs
 
 
-def coordinate_paragraph(kp: KeypointMetrics, methods: dict[str, MethodParams], integral: str,
-                         heatmap: MethodScores, regression: MethodScores) -> str:
-    """The ``integral`` method against the course heatmap and regression methods (``heatmap``,
-    ``regression``) by symmetric PCK at the tightest threshold, and the share of their gap it closes."""
-    integral_score = kp.methods[integral].pck_symmetric[TIGHT]
+def coordinate_paragraph(kp: KeypointMetrics, methods: dict[str, MethodParams], heatmap: MethodScores,
+                         regression: MethodScores) -> str:
+    """The integral methods against the course heatmap and regression methods (``heatmap``, ``regression``) by
+    symmetric PCK at the tightest threshold: the share of their gap the better one closes, and what a loss that
+    takes the hands as labelled costs."""
+    integral = [name for name, method in methods.items() if method.model == INTEGRAL]
+    scores = {name: kp.methods[name].pck_symmetric[TIGHT] for name in integral}
+    best = max(scores, key=scores.get)
     ahead, behind = heatmap.pck_symmetric[TIGHT], regression.pck_symmetric[TIGHT]
-    share = verdicts.gap_closed(behind, integral_score, ahead)
-    symmetric = symmetric_method(methods, INTEGRAL)
-    symmetric_sentence = "" if symmetric is None else fill("integral_symmetric", {
-        "integral_symmetric": symmetric, "integral_symmetric_tightest": num(kp.methods[symmetric].pck_symmetric[TIGHT]),
-    })
+    share = verdicts.gap_closed(behind, scores[best], ahead)
+    plain, symmetric = plain_method(methods, INTEGRAL), symmetric_method(methods, INTEGRAL)
+    hands = ""
+    if plain is not None and symmetric is not None and scores[plain] < scores[symmetric]:
+        hands = fill("integral_hands", {"plain": plain, "plain_score": num(scores[plain])})
+    listed = [fill("integral_score", {"method": name, "loss": methods[name].loss, "score": num(scores[name])})
+              for name in integral]
     return fill("coordinate_method", {
-        "integral": integral, "integral_loss": methods[integral].loss, "tightest": f"{TIGHTEST:g}",
-        "integral_tightest": num(integral_score),
+        "tightest": f"{TIGHTEST:g}", "integral_scores": word_list(listed),
         "heatmap_tightest": num(ahead), "regression_tightest": num(behind),
-        "gap_sentence": fill(f"gap_{verdicts.gap_verdict(share)}", {"share": "" if share is None else pct(share)}),
-        "integral_symmetric_sentence": symmetric_sentence,
+        "gap_sentence": fill(f"gap_{verdicts.gap_verdict(share)}",
+                             {"best": f"The better, {best}," if len(integral) > 1 else "It",
+                              "share": "" if share is None else pct(share)}),
+        "hands_sentence": hands,
     })
 
 
