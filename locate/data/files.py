@@ -31,9 +31,8 @@ def read_png(path: Path, mode: str, width: int, height: int) -> np.ndarray:
         with Image.open(path) as image:
             image.load()
             if image.mode != mode or image.size != (width, height):
-                raise UserError(
-                    f"{path}: expected a {width}x{height} {mode} image, got {image.size[0]}x{image.size[1]} {image.mode}"
-                )
+                got = f"{image.size[0]}x{image.size[1]} {image.mode}"
+                raise UserError(f"{path}: expected a {width}x{height} {mode} image, got {got}")
             return np.asarray(image)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise UserError(f"{path}: not a readable PNG image ({error})") from None
