@@ -21,6 +21,7 @@ from pathlib import Path
 
 import torch
 
+from benchmarks.rerun_cost import pipeline_stages
 from ci.tiny import REPO_ROOT, dvc, tiny_project
 
 TIMINGS = "metrics/speed/"
@@ -60,8 +61,6 @@ def _hash_value(digest, value: object) -> None:
 
 def stage_outputs(folder: Path) -> dict[str, list[str]]:
     """Stage name -> its output paths, from ``folder``'s ``dvc.yaml``."""
-    from benchmarks.rerun_cost import pipeline_stages
-
     stages, _ = pipeline_stages(folder)
     return {name: [out.def_path for out in stage.outs] for name, stage in stages.items()}
 

@@ -291,10 +291,17 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
     }
 
 
+def course_scores(inputs: ReportInputs) -> tuple[MethodScores, MethodScores]:
+    """The scores of the heatmap and the regression model's course methods."""
+    methods = inputs.params.keypoints.method_table
+    heatmap, regression = (inputs.keypoints.methods[course_method(methods, model)] for model in (HEATMAP, REGRESSION))
+    return heatmap, regression
+
+
 def _optional_paragraphs(inputs: ReportInputs) -> list[str]:
     """The paragraphs on the symmetric-loss methods and the ablations, for those that were run."""
     kp, methods = inputs.keypoints, inputs.params.keypoints.method_table
-    heatmap, regression = (kp.methods[course_method(methods, model)] for model in (HEATMAP, REGRESSION))
+    heatmap, regression = course_scores(inputs)
     paragraphs = []
     heatmap_symmetric = symmetric_method(methods, HEATMAP)
     if heatmap_symmetric is not None:
@@ -354,8 +361,8 @@ def coordinate_paragraph(kp: KeypointMetrics, methods: dict[str, MethodParams], 
 
 def keypoint_analysis_facts(inputs: ReportInputs) -> Facts:
     """Convergence, heatmap against regression, the distance to the ceiling, the optional paragraphs."""
-    kp, methods = inputs.keypoints, inputs.params.keypoints.method_table
-    heatmap, regression = (kp.methods[course_method(methods, model)] for model in (HEATMAP, REGRESSION))
+    kp = inputs.keypoints
+    heatmap, regression = course_scores(inputs)
     widest = verdicts.widest_lead(heatmap.pck, regression.pck)
     thresholds = {threshold_key(t): t for t in THRESHOLDS}
     histories = inputs.keypoint_histories.items()
