@@ -198,14 +198,17 @@ def course_method(methods: dict[str, MethodParams], model: str) -> str:
 
 def symmetric_method(methods: dict[str, MethodParams], model: str) -> str | None:
     """The first method of ``model`` trained with a symmetric hand loss (:data:`SYMMETRIC_LOSSES`), or None."""
-    return next((name for name, method in methods.items()
-                 if method.model == model and method.loss in SYMMETRIC_LOSSES), None)
+    return _first_method(methods, model, symmetric=True)
 
 
 def plain_method(methods: dict[str, MethodParams], model: str) -> str | None:
     """The first method of ``model`` trained with a loss that takes the hands as labelled, or None."""
+    return _first_method(methods, model, symmetric=False)
+
+
+def _first_method(methods: dict[str, MethodParams], model: str, symmetric: bool) -> str | None:
     return next((name for name, method in methods.items()
-                 if method.model == model and method.loss not in SYMMETRIC_LOSSES), None)
+                 if method.model == model and (method.loss in SYMMETRIC_LOSSES) == symmetric), None)
 
 
 def failure_pair(methods: dict[str, MethodParams]) -> tuple[str, str]:
