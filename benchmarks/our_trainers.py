@@ -13,6 +13,7 @@ import torch
 from benchmarks.settings import detector_settings, keypoint_settings
 from locate.data.datasets import DetectionSplit, KeypointSplit, load_detection, load_keypoints
 from locate.detection import trainer as detection_trainer
+from locate.detection.config import Targets
 from locate.detection.model import Detector
 from locate.keypoints import trainer as keypoint_trainer
 from locate.keypoints.method import build_model
@@ -47,12 +48,13 @@ def our_detector(data_root: Path, splits: tuple[str, ...], count: int | None) ->
     """The detector stage's model, loss and batches of ``splits`` (each cut to its first ``count`` images)."""
     loaded = {name: first_detection_images(load_detection(data_root / "detection", name), count) for name in splits}
     settings = detector_settings(len(next(iter(loaded.values())).category_names))
+    targets = Targets(settings.thresholds, settings.min_visibility)
     batches = {
-        name: detection_trainer.split_batches(split, settings.config, settings.thresholds, settings.min_visibility,
-                                              settings.recipe.batch_size)
+        name: detection_trainer.split_batches(split, settings.config, targets, settings.recipe.batch_size)
         for name, split in loaded.items()
     }
-    compute_loss = detection_trainer.loss_function(settings.weights)
+    compute_loss = detection_trainer.loss_function(settings.weights, settings.config.anchors()[0], targets,
+                                                   settings.recipe.augmentation, torch.Generator())
     return OurTrainer(Detector(settings.config), compute_loss, settings.recipe.lr, batches)
 
 

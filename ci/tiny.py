@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+PLOT_TEMPLATES = Path(".dvc/plots")
 COPIED = ("locate", "stages", "ci", "dvc.yaml", "params.yaml", ".dvcignore", ".gitignore", "pyproject.toml")
 GIT_IDENTITY = {"GIT_AUTHOR_NAME": "ci", "GIT_AUTHOR_EMAIL": "ci@localhost",
                 "GIT_COMMITTER_NAME": "ci", "GIT_COMMITTER_EMAIL": "ci@localhost"}
@@ -61,6 +62,8 @@ def tiny_project(folder: Path, source: Path = REPO_ROOT) -> Path:
     (folder / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     run(folder, "git", "init", "-q", "-b", "main")
     dvc(folder, "init", "-q")
+    if (source / PLOT_TEMPLATES).is_dir():  # the templates dvc.yaml's plots name (older revisions have none)
+        shutil.copytree(source / PLOT_TEMPLATES, folder / PLOT_TEMPLATES)
     return folder
 
 

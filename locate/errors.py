@@ -1,8 +1,15 @@
 """User errors and the stage entry point that turns them into exit code 2."""
 
+import errno
+import os
 import signal
 import sys
 from collections.abc import Callable
+
+# OS errors that come from the machine or its disks, not from a bug: reported in one line, exit code 2.
+ENVIRONMENT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EXDEV}
+)
 
 
 class UserError(Exception):
@@ -13,23 +20,57 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM as an exception, so that cleanup (``finally`` blocks) runs as it does for Ctrl-C."""
 
 
+class ParentGone(Terminated):
+    """The process that started the stage (``dvc``) ended: nobody would record the stage's outputs."""
+
+
+_watched_parent = {"pid": None}  # the parent process id seen when the stage started
+
+
+def watch_parent() -> None:
+    """Remember the current parent process, which :func:`check_parent` then watches."""
+    _watched_parent["pid"] = os.getppid()
+
+
+def check_parent() -> None:
+    """Raise :class:`ParentGone` when the parent remembered by :func:`watch_parent` has ended."""
+    if _watched_parent["pid"] is not None and os.getppid() != _watched_parent["pid"]:
+        raise ParentGone
+
+
 def _raise_terminated(signum: int, frame: object) -> None:
     raise Terminated
+
+
+def _interruption_line(interruption: KeyboardInterrupt) -> tuple[str, int]:
+    if isinstance(interruption, ParentGone):
+        return "stopped: the process that started this stage ended; no partial output kept", 143
+    if isinstance(interruption, Terminated):
+        return "interrupted by SIGTERM: no partial output kept", 143
+    return "interrupted by Ctrl-C: no partial output kept", 130
 
 
 def run_stage(main: Callable[[], None]) -> None:
     """Run a stage's ``main``; a UserError ends it with one line on stderr and exit code 2.
 
-    Ctrl-C (exit 130) and SIGTERM (exit 143) unwind the stage, so temporary outputs are
-    removed and nothing half-written is left; finished epochs stay in ``.resume/``.
+    So does an OS error of the machine (a full disk, a read-only folder): the line names
+    the path. Ctrl-C (exit 130), SIGTERM and the end of the parent process (exit 143)
+    unwind the stage, so temporary outputs are removed and nothing half-written is left;
+    finished epochs stay in ``.resume/``.
     """
     signal.signal(signal.SIGTERM, _raise_terminated)
+    watch_parent()
     try:
         main()
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
+    except OSError as error:
+        if error.errno not in ENVIRONMENT_ERRNOS:
+            raise
+        print(f"error: {error.filename}: {error.strerror}; no partial output kept", file=sys.stderr)
+        sys.exit(2)
     except KeyboardInterrupt as interruption:
-        terminated = isinstance(interruption, Terminated)
-        print(f"interrupted by {'SIGTERM' if terminated else 'Ctrl-C'}: no partial output kept", file=sys.stderr)
-        sys.exit(143 if terminated else 130)
+        line, code = _interruption_line(interruption)
+        print(line, file=sys.stderr)
+        sys.exit(code)

@@ -1,4 +1,8 @@
-"""Matplotlib figures drawn from the pipeline's CSV plot data (headless, Agg backend)."""
+"""Matplotlib figures drawn from the pipeline's CSV plot data (headless, Agg backend).
+
+Every figure keeps its legends outside the data (beside or under the axes) and gives each method one
+colour of its own in every panel; quantities that are not comparable get panels of their own.
+"""
 
 from pathlib import Path
 
@@ -10,67 +14,104 @@ import pandas as pd  # noqa: E402
 
 from locate.atomic import atomic_path  # noqa: E402
 
-CEILINGS = ("random_assignment", "best_possible")
+CEILINGS = {"random_assignment": {"color": "black", "linestyle": ":"},
+            "best_possible": {"color": "tab:brown", "linestyle": "-."}}
+PCK_PANELS = {"course": "course PCK (hands as labelled)", "symmetric": "symmetric PCK (hands as a pair)"}
 
 
 def save_figure(figure: plt.Figure, path: str | Path) -> None:
-    """Save ``figure`` as PNG atomically and close it."""
-    figure.tight_layout()
+    """Save ``figure`` as PNG atomically, cropped to what it draws (legends outside the axes included), and close it."""
     with atomic_path(path, suffix=".png") as temporary:
-        figure.savefig(temporary, dpi=110, metadata={"Software": None})
+        figure.savefig(temporary, dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(figure)
 
 
+def method_colours(names: list[str]) -> dict[str, str]:
+    """One colour per name, in order, from the ten of matplotlib's default cycle (they repeat after ten)."""
+    return {name: f"C{index % 10}" for index, name in enumerate(names)}
+
+
+def _legend_beside(figure: plt.Figure, axis: plt.Axes) -> None:
+    """One legend for the figure, from ``axis``'s lines, to the right of the axes."""
+    figure.legend(*axis.get_legend_handles_labels(), loc="outside right center", fontsize=8)
+
+
 def loss_curves(histories: dict[str, pd.DataFrame], parts: list[str], title: str) -> plt.Figure:
-    """One panel per loss part; train solid and val dashed for every named history.
+    """One panel per loss part, log scale; train solid and val dashed, one colour per named history.
 
     histories: name -> frame with ``epoch`` and ``train_<part>``/``val_<part>`` columns.
     """
-    figure, axes = plt.subplots(1, len(parts), figsize=(4.2 * len(parts), 3.4), squeeze=False)
+    figure, axes = plt.subplots(1, len(parts), figsize=(3.6 * len(parts) + 1.6, 3.4), squeeze=False,
+                                layout="constrained")
+    colours = method_colours(list(histories))
     for axis, part in zip(axes[0], parts, strict=True):
-        for index, (name, history) in enumerate(histories.items()):
-            colour = f"C{index}"
+        for name, history in histories.items():
             prefix = f"{name} " if len(histories) > 1 else ""
-            axis.plot(history["epoch"], history[f"train_{part}"], color=colour, label=f"{prefix}train")
-            axis.plot(history["epoch"], history[f"val_{part}"], color=colour, linestyle="--", label=f"{prefix}val")
+            axis.plot(history["epoch"], history[f"train_{part}"], color=colours[name], label=f"{prefix}train")
+            axis.plot(history["epoch"], history[f"val_{part}"], color=colours[name], linestyle="--",
+                      label=f"{prefix}val")
         axis.set_title(part)
         axis.set_xlabel("epoch")
         axis.set_yscale("log")
         axis.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=7)
+    axes[0][0].set_ylabel("loss (log scale)")
+    _legend_beside(figure, axes[0][0])
+    figure.suptitle(title)
+    return figure
+
+
+def family_loss_curves(families: dict[str, dict[str, pd.DataFrame]], title: str) -> plt.Figure:
+    """One panel per family of methods whose losses are comparable (e.g. heatmap MSE), log scale.
+
+    families: panel title -> {method name: frame with ``epoch``, ``train_total`` and ``val_total``}. Train
+    solid, val dashed; each method one colour of its own across the figure, its legend under its panel.
+    """
+    figure, axes = plt.subplots(1, len(families), figsize=(4.0 * len(families), 3.9), squeeze=False,
+                                layout="constrained")
+    colours = method_colours([name for histories in families.values() for name in histories])
+    for axis, (family, histories) in zip(axes[0], families.items(), strict=True):
+        for name, history in histories.items():
+            axis.plot(history["epoch"], history["train_total"], color=colours[name], label=f"{name} train")
+            axis.plot(history["epoch"], history["val_total"], color=colours[name], linestyle="--",
+                      label=f"{name} val")
+        axis.set_title(family, fontsize=10)
+        axis.set_xlabel("epoch")
+        axis.set_yscale("log")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    axes[0][0].set_ylabel("loss (log scale)")
     figure.suptitle(title)
     return figure
 
 
 def pck_curves(pck: pd.DataFrame, title: str) -> plt.Figure:
-    """PCK against threshold, one line per column of ``pck`` (index column ``threshold``).
+    """PCK against threshold in two panels: course PCK with the ceilings (:data:`CEILINGS`), symmetric PCK.
 
-    Columns ``course_<method>`` are solid and ``symmetric_<method>`` dashed, in one colour per
-    method; the ceilings (:data:`CEILINGS`) grey. The legend sits beside the axes.
+    pck: columns ``threshold``, ``course_<method>``, ``symmetric_<method>`` and the ceilings. Each method has
+    one colour in both panels; one legend beside them.
     """
-    figure, axis = plt.subplots(figsize=(8.4, 4.4))
-    methods = list(dict.fromkeys(c.split("_", 1)[1] for c in pck.columns if c.startswith(("course_", "symmetric_"))))
-    for column in (c for c in pck.columns if c != "threshold"):
-        if column in CEILINGS:
-            style = {"color": "0.5", "linestyle": ":" if column == "random_assignment" else "-."}
-        else:
-            kind, method = column.split("_", 1)
-            style = {"color": f"C{methods.index(method) % 10}", "linestyle": "--" if kind == "symmetric" else "-",
-                     "marker": "o"}
-        axis.plot(pck["threshold"], pck[column], label=column, **style)
-    axis.set_xlabel("threshold (share of the keypoints' bbox diagonal)")
-    axis.set_ylabel("PCK")
-    axis.set_ylim(0, 1.01)
-    axis.grid(alpha=0.3)
-    axis.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
-    axis.set_title(title)
-    figure.tight_layout()
+    figure, axes = plt.subplots(1, 2, figsize=(10.5, 4.2), sharey=True, layout="constrained")
+    methods = list(dict.fromkeys(c.split("_", 1)[1] for c in pck.columns if c.startswith(tuple(PCK_PANELS))))
+    colours = method_colours(methods)
+    for axis, (kind, label) in zip(axes, PCK_PANELS.items(), strict=True):
+        for method in methods:
+            axis.plot(pck["threshold"], pck[f"{kind}_{method}"], color=colours[method], marker="o", label=method)
+        axis.set_title(label, fontsize=10)
+        axis.set_xlabel("threshold (share of the keypoints' bbox diagonal)")
+        axis.grid(alpha=0.3)
+    for ceiling, style in CEILINGS.items():
+        if ceiling in pck.columns:
+            axes[0].plot(pck["threshold"], pck[ceiling], label=f"ceiling: {ceiling.replace('_', ' ')}", **style)
+    axes[0].set_ylabel("PCK")
+    axes[0].set_ylim(0, 1.01)
+    _legend_beside(figure, axes[0])
+    figure.suptitle(title)
     return figure
 
 
 def pr_curves(curves: pd.DataFrame, title: str) -> plt.Figure:
     """Precision against recall per class; ``curves`` has a ``recall`` column and one per class."""
-    figure, axis = plt.subplots(figsize=(5.6, 4.4))
+    figure, axis = plt.subplots(figsize=(6.4, 4.4), layout="constrained")
     for name in (column for column in curves.columns if column != "recall"):
         axis.plot(curves["recall"], curves[name], label=name)
     axis.set_xlabel("recall")
@@ -78,16 +119,17 @@ def pr_curves(curves: pd.DataFrame, title: str) -> plt.Figure:
     axis.set_xlim(0, 1.01)
     axis.set_ylim(0, 1.01)
     axis.grid(alpha=0.3)
-    axis.legend()
+    _legend_beside(figure, axis)
     axis.set_title(title)
     return figure
 
 
 def grouped_bars(table: pd.DataFrame, index: str, ylabel: str, title: str) -> plt.Figure:
-    """Bars grouped by the ``index`` column, one bar per other column."""
-    figure, axis = plt.subplots(figsize=(6.0, 3.8))
-    table.set_index(index).plot.bar(ax=axis, rot=0)
+    """Bars grouped by the ``index`` column, one bar per other column, the legend beside the axes."""
+    figure, axis = plt.subplots(figsize=(6.8, 3.8), layout="constrained")
+    table.set_index(index).plot.bar(ax=axis, rot=0, legend=False)
     axis.set_ylabel(ylabel)
     axis.grid(alpha=0.3, axis="y")
     axis.set_title(title)
+    _legend_beside(figure, axis)
     return figure

@@ -29,10 +29,18 @@ def load_params(path: str | Path = PARAMS_FILE) -> dict:
     try:
         params = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
-        raise UserError(f"{path}: not valid YAML ({str(error).splitlines()[0]})") from None
+        raise UserError(f"{path}: not valid YAML{_where(error)}") from None
     if not isinstance(params, dict):
         raise UserError(f"{path}: expected a mapping of sections at the top level")
     return params
+
+
+def _where(error: yaml.YAMLError) -> str:
+    """`` at line L, column C: problem`` of a YAML error (its first line when it has no position)."""
+    mark = getattr(error, "problem_mark", None)
+    if mark is None:
+        return f" ({str(error).splitlines()[0]})"
+    return f" at line {mark.line + 1}, column {mark.column + 1}: {error.problem}"
 
 
 def result_params(params: dict) -> dict:

@@ -13,6 +13,7 @@ from locate.params import read_section, require
 
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+THREADS_PER_CORE = 4  # the most runtime.threads per CPU core
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,9 @@ class RuntimeParams:
     def __post_init__(self) -> None:
         require(self.device in DEVICES, "runtime.device", self.device, "one of " + ", ".join(DEVICES))
         require(self.precision in PRECISIONS, "runtime.precision", self.precision, "one of " + ", ".join(PRECISIONS))
-        require(self.threads >= 0, "runtime.threads", self.threads, "an integer >= 0 (0 = all cores)")
+        most = THREADS_PER_CORE * (os.cpu_count() or 1)
+        require(0 <= self.threads <= most, "runtime.threads", self.threads,
+                f"an integer in [0, {most}] (0 = all cores; at most {THREADS_PER_CORE} per core of this machine)")
 
 
 def runtime_from_params() -> Runtime:

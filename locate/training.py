@@ -3,13 +3,16 @@
 A trainer supplies ``compute_loss(model, batch) -> {"total": Tensor, part: Tensor, ...}``
 (scalars, ``total`` is what is minimised) and two :class:`Batches` of aligned tensors.
 :func:`fit` logs every part for train and val each epoch to a CSV, keeps the
-checkpoint with the lowest val total, and shows a progress bar with the losses and
-images per second. Files are written atomically.
+checkpoint its settings choose (by default the epoch with the lowest val total), and shows a
+progress bar with the losses and images per second. Files are written atomically.
+
+The finish (checkpoint, history, speed record, then removing the saved state) is one
+recoverable step: until the state is removed, a rerun resumes with every epoch done and
+repeats the finish, each write of which is atomic and repeatable.
 """
 
 import json
 import math
-import os
 import shutil
 import sys
 import time
@@ -20,15 +23,17 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from locate.atomic import atomic_path, write_csv
-from locate.checkpoint import save_checkpoint
-from locate.errors import UserError
+from locate.atomic import copy_file, write_csv
+from locate.checkpoint import save_checkpoint, save_torch
+from locate.errors import UserError, check_parent
 from locate.records.speed import RuntimeRecord, TrainingSpeed
 from locate.records.writing import write_record
 from locate.runtime import Runtime
 
 RESUME_ROOT = Path(".resume")
+STATE_FILE, BEST_FILE = "state.pt", "best.pt"  # in a run's work folder: the last finished epoch, the best weights
 LossFn = Callable[[torch.nn.Module, dict[str, torch.Tensor]], dict[str, torch.Tensor]]
+KEEP_RULES = ("val_loss", "last", "score")  # FitSettings.keep: lowest val loss, last epoch, highest score
 
 
 class NonFiniteLoss(UserError):
@@ -78,6 +83,7 @@ def _epoch(model, compute_loss: LossFn, batches: Batches, runtime: Runtime, step
     seen = 0
     started = time.perf_counter()
     for index, batch in enumerate(batches.iterate(generator, runtime.rank, runtime.world_size)):
+        check_parent()
         batch = _to_device(batch, runtime.device)
         count = len(next(iter(batch.values())))
         with runtime.autocast():
@@ -123,7 +129,8 @@ def _global_means(sums: dict[str, float], seen: int, runtime: Runtime) -> dict[s
 
 @dataclass(frozen=True)
 class FitOutputs:
-    """Where :func:`fit` writes: the history CSV and the best checkpoint (with ``meta``).
+    """Where :func:`fit` writes: the history CSV, the best checkpoint (with ``meta``) and, when
+    ``speed`` is set, the speed record there.
 
     ``meta`` must describe the run completely (model config and recipe): a saved state
     resumes only when it matches. While training, the state of each finished epoch and
@@ -134,6 +141,7 @@ class FitOutputs:
     checkpoint: Path
     meta: dict
     work: Path | None = None
+    speed: Path | None = None
 
     @property
     def work_dir(self) -> Path:
@@ -151,14 +159,17 @@ class TrainingOutputs:
 
     def for_fit(self, meta: dict) -> FitOutputs:
         """The outputs :func:`fit` writes, its checkpoint carrying ``meta``."""
-        return FitOutputs(self.history, self.checkpoint, meta)
+        return FitOutputs(self.history, self.checkpoint, meta, speed=self.speed)
 
 
 @dataclass(frozen=True)
 class FitSettings:
     """How :func:`fit` runs: ``epochs``, the ``runtime``, where it writes (``outputs``), the ``generator``
     that shuffles the training batches, an optional lr ``scheduler`` stepped once per epoch, and the
-    ``name`` shown in progress lines and errors."""
+    ``name`` shown in progress lines and errors; ``keep``: which epoch's weights become the checkpoint
+    (one of ``KEEP_RULES``: the lowest val loss, the last epoch, or the highest ``score``), and ``score``:
+    ``(model in eval mode) -> float`` computed after each epoch's validation, in the history as
+    ``val_<score_name>``."""
 
     epochs: int
     runtime: Runtime
@@ -166,6 +177,23 @@ class FitSettings:
     generator: torch.Generator
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None
     name: str = "train"
+    keep: str = "val_loss"
+    score: Callable[[torch.nn.Module], float] | None = None
+    score_name: str = "score"
+
+    def __post_init__(self) -> None:
+        if self.keep not in KEEP_RULES:
+            raise ValueError(f"keep must be one of {', '.join(KEEP_RULES)}, got {self.keep!r}")
+        if self.keep == "score" and self.score is None:
+            raise ValueError("keep='score' needs a score function")
+
+    def rank(self, epoch: int, val_total: float, score: float | None) -> float:
+        """The epoch's rank under ``keep``: lower is better (the kept epoch is the first with the lowest)."""
+        if self.keep == "last":
+            return -float(epoch)
+        if self.keep == "score":
+            return -score
+        return val_total
 
 
 @dataclass(frozen=True)
@@ -189,37 +217,36 @@ class Fitted:
                              RuntimeRecord(**runtime.describe()), timed)
 
 
-def write_speed(path: Path, fitted: Fitted, train_images: int, runtime: Runtime) -> None:
-    """The training stage's speed record at ``path`` (rank 0 writes; the other processes return)."""
-    if runtime.is_main:
-        write_record(path, fitted.speed(train_images, runtime))
-
-
 def _fingerprint(outputs: FitOutputs, optimizer: torch.optim.Optimizer, train: Batches, val: Batches, epochs: int):
     recipe = {"meta": outputs.meta, "optimizer": optimizer.defaults, "epochs": epochs}
     recipe |= {"train": [train.size, train.batch_size], "val": [val.size, val.batch_size]}
     return json.dumps(recipe, sort_keys=True, default=str)
 
 
-def _save_state(path: Path, state: dict) -> None:
-    with atomic_path(path) as temporary:
-        torch.save(state, temporary)
-
-
-def _resume(path: Path, fingerprint: str, model, optimizer, scheduler, scaler, generator) -> tuple[dict, float]:
-    """Restore the last finished epoch saved at ``path`` if it belongs to this run.
-
-    Returns the ``{"rows", "seconds", "timed"}`` of the finished epochs and the best val loss.
-    """
-    fresh = {"rows": [], "seconds": 0.0, "timed": 0}, math.inf
+def _saved_state(work: Path, fingerprint: str) -> dict | None:
+    """The state saved in ``work`` if it belongs to this run and is whole; None to start over."""
+    path = work / STATE_FILE
     if not path.is_file():
-        return fresh
+        return None
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception:  # a state file that cannot be read is started over, not trusted
-        return fresh
+        return None
     if state.get("fingerprint") != fingerprint:
-        return fresh
+        return None
+    if math.isfinite(state["best"]) and not (work / BEST_FILE).is_file():
+        print(f"{path}: its best weights are missing; starting over", file=sys.stderr)
+        return None
+    return state
+
+
+def _resume(state: dict | None, model, optimizer, scheduler, scaler, generator) -> tuple[dict, float]:
+    """Restore the last finished epoch from ``state`` (None: nothing to restore).
+
+    Returns the ``{"rows", "seconds", "timed"}`` of the finished epochs and the best val loss.
+    """
+    if state is None:
+        return {"rows": [], "seconds": 0.0, "timed": 0}, math.inf
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     if scheduler is not None:
@@ -227,15 +254,25 @@ def _resume(path: Path, fingerprint: str, model, optimizer, scheduler, scaler, g
     scaler.load_state_dict(state["scaler"])
     generator.set_state(state["generator"])
     torch.set_rng_state(state["torch_rng"])
-    print(f"resuming after epoch {len(state['rows'])} from {path}", file=sys.stderr)
+    print(f"resuming after epoch {len(state['rows'])}", file=sys.stderr)
     return {"rows": state["rows"], "seconds": state.get("seconds", 0.0), "timed": state.get("timed", 0)}, state["best"]
 
 
-def _finish(outputs: FitOutputs, best_path: Path, rows: list[dict]) -> None:
-    outputs.checkpoint.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(best_path, outputs.checkpoint)
-    write_csv(outputs.history, rows)
-    shutil.rmtree(outputs.work_dir, ignore_errors=True)
+def _finish(outputs: FitOutputs, fitted: Fitted, train_images: int, settings: FitSettings) -> None:
+    """Write the outputs from the work folder, then remove it (removing the state is the last write that counts).
+
+    ``best.pt`` is copied, not moved, so every step up to that removal can run again.
+    """
+    check_parent()
+    work = outputs.work_dir
+    if not (work / BEST_FILE).is_file():
+        raise NonFiniteLoss(f"{settings.name}: the val loss was never finite; no output written")
+    copy_file(work / BEST_FILE, outputs.checkpoint)
+    write_csv(outputs.history, fitted.rows)
+    if outputs.speed is not None:
+        write_record(outputs.speed, fitted.speed(train_images, settings.runtime))
+    (work / STATE_FILE).unlink()
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def fit(
@@ -264,9 +301,9 @@ def fit(
         scaler.step(optimizer)
         scaler.update()
 
-    state_path, best_path = outputs.work_dir / "state.pt", outputs.work_dir / "best.pt"
+    state_path, best_path = outputs.work_dir / STATE_FILE, outputs.work_dir / BEST_FILE
     fingerprint = _fingerprint(outputs, optimizer, train, val, epochs)
-    done, best = _resume(state_path, fingerprint, model, optimizer, scheduler, scaler, generator)
+    done, best = _resume(_saved_state(outputs.work_dir, fingerprint), model, optimizer, scheduler, scaler, generator)
     rows = done["rows"]
     trained = _distributed(model, runtime)
     interactive = sys.stderr.isatty() and runtime.is_main
@@ -293,14 +330,22 @@ def fit(
         row = {"epoch": epoch}
         row |= {f"train_{part}": round(value, 6) for part, value in train_losses.items()}
         row |= {f"val_{part}": round(value, 6) for part, value in val_losses.items()}
+        score = None
+        if settings.score is not None:
+            with torch.no_grad():
+                score = settings.score(model)
+            row[f"val_{settings.score_name}"] = round(score, 6)
         row |= {"lr": lr}
         rows.append(row)
         done["seconds"] += time.perf_counter() - started
         done["timed"] += 1
-        if val_losses["total"] < best:
-            best = val_losses["total"]
+        if settings.rank(epoch, val_losses["total"], score) < best:
+            best = settings.rank(epoch, val_losses["total"], score)
             if runtime.is_main:
-                save_checkpoint(best_path, model, outputs.meta | {"epoch": epoch, "val_loss": best})
+                kept = {"epoch": epoch, "val_loss": val_losses["total"]}
+                if settings.keep != "val_loss":
+                    kept |= {"kept_by": settings.keep} | ({settings.score_name: score} if score is not None else {})
+                save_checkpoint(best_path, model, outputs.meta | kept)
         if not runtime.is_main:
             continue
         print(
@@ -311,12 +356,13 @@ def fit(
         state |= {"optimizer": optimizer.state_dict(), "scaler": scaler.state_dict()}
         state |= {"scheduler": scheduler.state_dict() if scheduler is not None else {}}
         state |= {"generator": generator.get_state(), "torch_rng": torch.get_rng_state()}
-        _save_state(state_path, state)
+        save_torch(state_path, state)
+    fitted = Fitted(rows, done["seconds"], done["timed"])
     runtime.barrier()
     if runtime.is_main:
-        _finish(outputs, best_path, rows)
+        _finish(outputs, fitted, train.size, settings)
     runtime.barrier()
-    return Fitted(rows, done["seconds"], done["timed"])
+    return fitted
 
 
 def _distributed(model: torch.nn.Module, runtime: Runtime) -> torch.nn.Module:

@@ -11,6 +11,8 @@ Run from the repository root: ``python -m stages.check_params``.
 
 from locate.data.config import DataParams
 from locate.detection.config import DetectorEvalParams, DetectorParams
+from locate.detection.recipes import IMPROVED, read_recipe
+from locate.detection.recipes import SECTIONS as RECIPE_SECTIONS
 from locate.errors import UserError, run_stage
 from locate.keypoints.config import KeypointsEvalParams, read_ablations, read_keypoints
 from locate.params import PARAMS_FILE, load_params, read_section
@@ -23,7 +25,7 @@ SECTIONS = {
     "detector_eval": DetectorEvalParams,
     "keypoints_eval": KeypointsEvalParams,
 }
-KNOWN_SECTIONS = (*SECTIONS, "keypoints", "ablations")
+KNOWN_SECTIONS = (*SECTIONS, RECIPE_SECTIONS[IMPROVED], "keypoints", "ablations")
 
 
 def check_all_params() -> list[str]:
@@ -36,6 +38,7 @@ def check_all_params() -> list[str]:
         raise UserError(f"{PARAMS_FILE}: unknown section '{unknown[0]}'; allowed: {', '.join(KNOWN_SECTIONS)}")
     for name, schema in SECTIONS.items():
         read_section(name, schema)
+    read_recipe(IMPROVED)
     read_ablations().variants(read_keypoints().heatmap)
     return list(KNOWN_SECTIONS)
 

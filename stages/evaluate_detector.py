@@ -1,13 +1,17 @@
-"""Stage ``evaluate_detector``: the trained detector on the val split.
+"""Stages ``evaluate_detector`` and ``evaluate_detector_improved``: a trained detector on the val split.
 
-Params: section ``detector_eval`` (postprocessing, evaluation options) and ``runtime``.
-Writes ``metrics/detector.json``, ``metrics/speed/evaluate_detector.json``,
-``plots/detector/pr_curves.csv``, ``plots/detector/scales.csv``,
-``plots/detector/images/*.png`` and ``predictions/detector_val.json`` (COCO results).
+``python -m stages.evaluate_detector [course|improved]``. Params: section ``detector_eval``
+(postprocessing, evaluation options) and ``runtime``. Writes the recipe's headline
+metrics, details (checkpoint, levels), speed record, PR curves, detections per scale, drawn images
+and COCO results (:class:`locate.detection.recipes.RecipeFiles`: ``metrics/detector/course.json``,
+``plots/detector/details.json``, ``metrics/speed/evaluate_detector.json``,
+``plots/detector/pr_curves.csv``, ``plots/detector/scales.csv``, ``plots/detector/images/*.png`` and
+``predictions/detector_val.json`` for the course).
 """
 
 import csv
 import io
+import sys
 import time
 from pathlib import Path
 
@@ -16,28 +20,21 @@ from locate.data.datasets import DetectionSplit, load_detection
 from locate.detection.config import read_detector_eval
 from locate.detection.drawing import draw_detections
 from locate.detection.evaluation import (
-    Predictor,
     coco_results,
-    detector_report,
+    evaluate_model,
     latency_ms_per_image,
-    predict_split,
+    predictor_of,
     rounded_detections,
 )
-from locate.detection.model import load_detector
+from locate.detection.model import checkpoint_choice, load_detector
 from locate.detection.postprocess import Detections
+from locate.detection.recipes import RecipeFiles, recipe_argument
 from locate.errors import UserError, run_stage
 from locate.records.speed import EvaluationSpeed, RuntimeRecord
 from locate.records.writing import write_record
 from locate.runtime import runtime_from_params
 
 DATA = Path("data/detection")
-CHECKPOINT = Path("models/detector.pt")
-METRICS = Path("metrics/detector.json")
-SPEED = Path("metrics/speed/evaluate_detector.json")
-PR_CURVES = Path("plots/detector/pr_curves.csv")
-SCALES = Path("plots/detector/scales.csv")
-IMAGES = Path("plots/detector/images")
-PREDICTIONS = Path("predictions/detector_val.json")
 
 
 def csv_text(header: tuple[str, ...], rows: list[tuple]) -> str:
@@ -49,9 +46,10 @@ def csv_text(header: tuple[str, ...], rows: list[tuple]) -> str:
     return buffer.getvalue()
 
 
-def write_drawings(split: DetectionSplit, detections: Detections, count: int, min_score: float) -> None:
-    """The first ``count`` images with ground truth and detections scoring at least ``min_score``."""
-    with atomic_path(IMAGES) as folder:
+def write_drawings(images: Path, split: DetectionSplit, detections: Detections, count: int, min_score: float) -> None:
+    """Into folder ``images``: the first ``count`` images with ground truth and detections scoring at least
+    ``min_score``."""
+    with atomic_path(images) as folder:
         folder.mkdir()
         for index in range(min(count, len(split.images))):
             chosen = (detections.image_index == index) & (detections.scores >= min_score)
@@ -61,27 +59,28 @@ def write_drawings(split: DetectionSplit, detections: Detections, count: int, mi
 
 
 def main() -> None:
+    files = RecipeFiles.of(recipe_argument(sys.argv[1:]))
     params = read_detector_eval()
     runtime = runtime_from_params()
     started = time.perf_counter()
-    model, config = load_detector(CHECKPOINT, runtime.device)
+    model, config = load_detector(files.checkpoint, runtime.device)
     split = load_detection(DATA, "val")
     if len(split.category_names) != config.num_classes:
         raise UserError(f"{DATA}/val.json: {len(split.category_names)} categories, the model has {config.num_classes}")
-    anchors, levels = config.anchors()
-    predictor = Predictor(model, anchors, levels, config.image_size, params.postprocess, runtime)
-    detections = predict_split(predictor, split.images, params.batch_size)
-    found = rounded_detections(split, detections)
-    report = detector_report(split, found, detections.levels, anchors, levels, params.visible_threshold, config)
+    predictor = predictor_of(model, config, params.postprocess, runtime)
+    choice = checkpoint_choice(files.checkpoint)
+    report, detections = evaluate_model(predictor, config, choice, split, params.batch_size, params.visible_threshold)
     eval_seconds = time.perf_counter() - started
     latency = latency_ms_per_image(predictor, split.images, params.latency_images)
-    write_record(METRICS, report.metrics)
-    write_json(PREDICTIONS, coco_results(found))
-    write_text(PR_CURVES, csv_text(("recall", *split.category_names), report.pr_rows))
-    write_text(SCALES, csv_text(("scale", *split.category_names), report.scale_rows))
-    write_drawings(split, detections, params.drawn_images, params.draw_score_threshold)
-    write_record(SPEED, EvaluationSpeed(round(eval_seconds, 3), len(split.images), {"detector": round(latency, 3)},
-                                        RuntimeRecord(**runtime.describe())))
+    write_record(files.metrics, report.metrics)
+    write_record(files.details, report.details)
+    write_json(files.predictions, coco_results(rounded_detections(split, detections)))
+    write_text(files.pr_curves, csv_text(("recall", *split.category_names), report.pr_rows))
+    write_text(files.scales, csv_text(("scale", *split.category_names), report.scale_rows))
+    write_drawings(files.images, split, detections, params.drawn_images, params.draw_score_threshold)
+    speed = EvaluationSpeed(round(eval_seconds, 3), len(split.images), {"detector": round(latency, 3)},
+                            RuntimeRecord(**runtime.describe()))
+    write_record(files.eval_speed, speed)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Stage ``evaluate_keypoints``: score every trained method and ablation variant on the val split.
 
-Writes ``metrics/keypoints.json`` (PCK, symmetric PCK, per-keypoint PCK, parameter count
-per method and variant; the hand-ambiguity ceilings; failure-case counts),
+Writes the metrics of :class:`locate.records.keypoints.KeypointFiles` under ``metrics/``
+(``keypoints/<method>.json`` and ``ablations/<variant>.json``: PCK, symmetric PCK, shift gain and
+parameter count; ``per_keypoint/<model>.json``; ``ceilings/<ceiling>.json``, the hand-ambiguity
+ceilings; ``keypoint_evaluation.json``: failure-case counts and decoding settings),
 ``metrics/speed/evaluate_keypoints.json`` (batch-1 latency), ``plots/keypoints/pck.csv``,
 the figures in ``plots/keypoints/images/`` and ``predictions/keypoints/<name>.json`` (one per
 method and ``ablation_<variant>``). Reads the checkpoints of ``models/keypoints/``, each of which
@@ -19,13 +21,21 @@ from locate.data.datasets import load_keypoints
 from locate.errors import UserError, run_stage
 from locate.keypoints.codec import Codec, Decoder
 from locate.keypoints.config import KeypointsEvalParams, read_ablations, read_keypoints, read_keypoints_eval
-from locate.keypoints.drawing import draw_predictions
+from locate.keypoints.drawing import COLOURS, draw_predictions, failure_title
 from locate.keypoints.evaluation import DIGITS, ceilings, failure_groups, latency_ms, method_scores, pck_table, predict
 from locate.keypoints.hand_pair import HandPairDecoder
 from locate.keypoints.method import MethodConfig, build_model, failure_pair, make_codec
 from locate.keypoints.models import parameter_count
 from locate.keypoints.shift_response import SHIFT_PIXELS, shift_gain, shifted_right
-from locate.records.keypoints import Ceilings, Decoding, KeypointMetrics, MethodScores
+from locate.records.keypoints import (
+    Ceiling,
+    Decoding,
+    KeypointEvaluation,
+    KeypointFiles,
+    KeypointMetrics,
+    KeypointPck,
+    MethodScores,
+)
 from locate.records.speed import EvaluationSpeed, RuntimeRecord
 from locate.records.writing import write_record
 from locate.runtime import runtime_from_params
@@ -34,7 +44,7 @@ DATA_ROOT = Path("data/keypoints")
 MODELS = Path("models/keypoints")
 PREDICTIONS = Path("predictions/keypoints")
 PLOTS = Path("plots/keypoints")
-METRICS = Path("metrics/keypoints.json")
+METRICS = KeypointFiles(Path("metrics"))
 SPEED = Path("metrics/speed/evaluate_keypoints.json")
 
 
@@ -70,14 +80,15 @@ def draw_figures(folder: Path, val, predictions: dict[str, torch.Tensor], groups
     """Predictions of every method on the first val images, and a few images of each failure group."""
     count = min(params.drawn_images, len(val.images))
     first = {name: points[:count] for name, points in predictions.items()}
-    title = "ground truth (green) vs prediction (red)"
+    title = COLOURS
     draw_predictions(val.images[:count], val.keypoints[:count], first, folder / "predictions.png", title, val.image_ids)
     for group, indices in groups.items():
         chosen = indices[: params.failure_images]
         if len(chosen):
             picked = {name: points[chosen] for name, points in predictions.items()}
             path = folder / f"failures_{group}.png"
-            draw_predictions(val.images[chosen], val.keypoints[chosen], picked, path, group, val.image_ids[chosen])
+            draw_predictions(val.images[chosen], val.keypoints[chosen], picked, path, failure_title(group),
+                             val.image_ids[chosen])
 
 
 def main() -> None:
@@ -90,7 +101,7 @@ def main() -> None:
     started = time.perf_counter()
     val = load_keypoints(DATA_ROOT, "val")
     names = method_names + [f"ablation_{variant}" for variant in variants]
-    scores, latency, predictions = {}, {}, {}
+    scores, per_keypoint, latency, predictions = {}, {}, {}, {}
     with atomic_path(PREDICTIONS) as folder:
         folder.mkdir(parents=True)
         for name in names:
@@ -99,21 +110,23 @@ def main() -> None:
             model = model.to(runtime.device, memory_format=torch.channels_last)
             predictions[name] = predict(model, codec, val.images, runtime)
             write_predictions(folder / f"{name}.json", val.image_ids, predictions[name])
-            scores[name] = method_scores(predictions[name], val.keypoints, val.keypoint_names)
-            scores[name] |= {"params": parameter_count(model), "config": config.to_meta()}
+            found = method_scores(predictions[name], val.keypoints, val.keypoint_names)
             moved = predict(model, codec, shifted_right(val.images, SHIFT_PIXELS), runtime)
-            scores[name]["shift_gain"] = round(shift_gain(predictions[name], moved), DIGITS)
+            gain = round(shift_gain(predictions[name], moved), DIGITS)
+            scores[name] = MethodScores(found["pck"], found["pck_symmetric"], gain, parameter_count(model))
+            per_keypoint[name] = KeypointPck(found["pck_per_keypoint"], found["pck_per_keypoint_symmetric"])
             latency[name] = latency_ms(model, codec, val.images[:1], runtime)
     methods = {name: predictions[name] for name in method_names}
     groups = failure_groups(pair, predictions, val.keypoints)
     metrics = KeypointMetrics(
-        methods={name: MethodScores(**scores[name]) for name in method_names},
-        ablations={variant: MethodScores(**scores[f"ablation_{variant}"]) for variant in variants},
-        ceiling=Ceilings(**ceilings(val.keypoints)),
-        failure_cases={group: len(indices) for group, indices in groups.items()},
-        decoding=Decoding(params.subpixel, eval_params.hand_pair_radius, len(val.images)),
+        methods={name: scores[name] for name in method_names},
+        ablations={variant: scores[f"ablation_{variant}"] for variant in variants},
+        per_keypoint=per_keypoint,
+        ceilings={name: Ceiling(pck) for name, pck in ceilings(val.keypoints).items()},
+        evaluation=KeypointEvaluation({group: len(indices) for group, indices in groups.items()},
+                                      Decoding(params.subpixel, eval_params.hand_pair_radius, len(val.images))),
     )
-    write_record(METRICS, metrics)
+    METRICS.write(metrics)
     eval_seconds = round(time.perf_counter() - started, 2)
     write_record(SPEED, EvaluationSpeed(eval_seconds, len(val.images), latency, RuntimeRecord(**runtime.describe())))
     write_csv(PLOTS / "pck.csv", pck_table(methods, val.keypoints))

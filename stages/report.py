@@ -1,7 +1,8 @@
 """Stage ``report``: ``reports/report.md`` with its figures, and ``reports/summary.md``.
 
-Reads the metrics records (``metrics/detector.json``, ``metrics/keypoints.json``) and every
-stage's speed record (``metrics/speed/``), the plot CSVs and images, and ``params.yaml``
+Reads the metrics records (each detector recipe's ``metrics/detector/<recipe>.json`` and
+``plots/<detector>/details.json``, the keypoint records under ``metrics/``) and every stage's
+speed record (``metrics/speed/``), the plot CSVs and images, and ``params.yaml``
 (each section through the schema of the stage that uses it, so a bad value stops the report
 as it would stop that stage); draws the curves; writes the whole ``reports/`` folder
 atomically. ``reports/summary.md`` is the results table the README carries.
@@ -15,30 +16,33 @@ from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from locate import figures
 from locate.atomic import atomic_path
 from locate.data.config import read_data
 from locate.detection.config import read_detector, read_detector_eval
+from locate.detection.recipes import COURSE, IMPROVED, SECTIONS, RecipeFiles, read_recipe
 from locate.errors import UserError, run_stage
 from locate.keypoints.config import read_ablations, read_keypoints, read_keypoints_eval
+from locate.keypoints.method import MethodParams
 from locate.params import load_params, read_section, result_params
-from locate.records.detector import DetectorMetrics
-from locate.records.keypoints import KeypointMetrics
+from locate.records.detector import DetectorDetails, DetectorMetrics
+from locate.records.keypoints import KeypointFiles
 from locate.records.reading import read_record
 from locate.records.speed import EvaluationSpeed, GenerationSpeed, RuntimeRecord, SpeedRecord, TrainingSpeed
 from locate.report.facts import build_report
-from locate.report.inputs import ReportInputs, ReportParams, StageSpeeds
+from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds
 from locate.runtime import RuntimeParams
 from locate.summary import summary_table
 
 REPORTS = Path("reports")
-DETECTOR_METRICS = Path("metrics/detector.json")
-KEYPOINT_METRICS = Path("metrics/keypoints.json")
+KEYPOINT_METRICS = KeypointFiles(Path("metrics"))
 SPEED = Path("metrics/speed")
 PACKAGES = ("torch", "numpy", "pillow", "pandas", "matplotlib", "dvc", "pyyaml", "tqdm")
 DETECTION_IMAGES = 4
+GRID_COLUMNS = 2
+PANEL_GAP, PANEL_TITLE = 16, 24  # pixels between detection panels, and of the title above each
 
 
 def _csv(path: Path) -> pd.DataFrame:
@@ -54,14 +58,18 @@ def read_params() -> ReportParams:
     """Every section of params.yaml (the appendix prints them all), each parsed by its stage's schema."""
     read_keypoints_eval()
     read_section("runtime", RuntimeParams)
-    return ReportParams(read_data(), read_detector(), read_detector_eval(), read_keypoints(), read_ablations(),
-                        result_params(load_params()))
+    read_recipe(IMPROVED)
+    params = load_params()
+    return ReportParams(read_data(), read_detector(), params[SECTIONS[IMPROVED]], read_detector_eval(),
+                        read_keypoints(), read_ablations(), result_params(params))
 
 
 def speed_files(methods: list[str], variants: list[str]) -> dict[str, type[SpeedRecord]]:
     """The speed file stem of every stage of the pipeline, and its record type."""
-    files: dict[str, type[SpeedRecord]] = {"generate": GenerationSpeed, "train_detector": TrainingSpeed,
-                                           "evaluate_detector": EvaluationSpeed}
+    files: dict[str, type[SpeedRecord]] = {"generate": GenerationSpeed}
+    for recipe in (COURSE, IMPROVED):
+        recipe_files = RecipeFiles.of(recipe)
+        files |= {recipe_files.train_speed.stem: TrainingSpeed, recipe_files.eval_speed.stem: EvaluationSpeed}
     files |= {f"train_keypoints_{name}": TrainingSpeed for name in methods}
     files |= {f"ablate_keypoints_{variant}": TrainingSpeed for variant in variants}
     return files | {"evaluate_keypoints": EvaluationSpeed}
@@ -71,7 +79,15 @@ def read_speeds(methods: list[str], variants: list[str]) -> StageSpeeds:
     """Every stage's speed record."""
     stages = {stem: read_record(SPEED / f"{stem}.json", kind) for stem, kind in speed_files(methods, variants).items()}
     training = {name: stages[f"train_keypoints_{name}"] for name in methods}
-    return StageSpeeds(stages["train_detector"], training, stages["evaluate_keypoints"], stages)
+    return StageSpeeds(training, stages["evaluate_keypoints"], stages)
+
+
+def read_recipe_results(recipe: str, speed: StageSpeeds) -> RecipeResults:
+    """The metrics, details, speed records and training history of detector ``recipe``."""
+    files = RecipeFiles.of(recipe)
+    return RecipeResults(read_record(files.metrics, DetectorMetrics), read_record(files.details, DetectorDetails),
+                         speed.stages[files.train_speed.stem], speed.stages[files.eval_speed.stem],
+                         _csv(files.history))
 
 
 def _environment(trained_on: RuntimeRecord) -> dict:
@@ -87,24 +103,46 @@ def _environment(trained_on: RuntimeRecord) -> dict:
 
 
 def _detection_grid(folder: Path, target: Path) -> None:
+    """The first :data:`DETECTION_IMAGES` detection pictures, one per panel, :data:`GRID_COLUMNS` panels a row,
+    each titled with its image id."""
     paths = sorted(folder.glob("*.png"))[:DETECTION_IMAGES]
     if not paths:
         raise UserError(f"{folder}: no detection images; run evaluate_detector first")
     tiles = [Image.open(path).convert("RGB") for path in paths]
     width, height = tiles[0].size
-    grid = Image.new("RGB", (width * len(tiles), height), "white")
-    for index, tile in enumerate(tiles):
-        grid.paste(tile, (index * width, 0))
+    columns = min(GRID_COLUMNS, len(tiles))
+    rows = -(-len(tiles) // columns)
+    grid = Image.new("RGB", (columns * (width + PANEL_GAP) - PANEL_GAP, rows * (height + PANEL_TITLE)), "white")
+    draw = ImageDraw.Draw(grid)
+    font = ImageFont.load_default(size=PANEL_TITLE - 8)
+    for index, (path, tile) in enumerate(zip(paths, tiles, strict=True)):
+        x, y = (index % columns) * (width + PANEL_GAP), (index // columns) * (height + PANEL_TITLE)
+        draw.text((x + width / 2, y + PANEL_TITLE / 2), f"image {int(path.stem)}", fill="black", font=font,
+                  anchor="mm")
+        grid.paste(tile, (x, y + PANEL_TITLE))
+        draw.rectangle((x, y + PANEL_TITLE, x + width - 1, y + PANEL_TITLE + height - 1), outline="grey")
     grid.save(target)
 
 
-def _draw_figures(folder: Path, detector_history: pd.DataFrame, keypoint_histories: dict[str, pd.DataFrame]
+def loss_families(methods: dict[str, MethodParams], histories: dict[str, pd.DataFrame]
+                  ) -> dict[str, dict[str, pd.DataFrame]]:
+    """The keypoint histories by the network that trained them, under a panel title naming the network and its
+    losses (the losses of one network are comparable, those of two networks are not)."""
+    families: dict[str, dict[str, pd.DataFrame]] = {}
+    for model in dict.fromkeys(method.model for method in methods.values()):
+        names = [name for name, method in methods.items() if method.model == model]
+        losses = ", ".join(dict.fromkeys(methods[name].loss for name in names))
+        families[f"{model} network ({losses})"] = {name: histories[name] for name in names}
+    return families
+
+
+def _draw_figures(folder: Path, detector_history: pd.DataFrame, keypoint_families: dict[str, dict[str, pd.DataFrame]]
                   ) -> dict[str, str]:
     """Every figure of the report into ``folder``; returns key -> path relative to the report."""
     drawn = {
         "detector_loss": figures.loss_curves({"detector": detector_history}, ["total", "obj", "cls", "box"],
                                              "Detector loss"),
-        "keypoint_loss": figures.loss_curves(keypoint_histories, ["total"], "Keypoint loss"),
+        "keypoint_loss": figures.family_loss_curves(keypoint_families, "Keypoint loss, one panel per network"),
         "pck": figures.pck_curves(_csv(Path("plots/keypoints/pck.csv")), "PCK on the val set"),
         "pr_curves": figures.pr_curves(_csv(Path("plots/detector/pr_curves.csv")), "Precision-recall, IoU 0.5"),
         "scales": figures.grouped_bars(
@@ -130,15 +168,16 @@ def main() -> None:
     params = read_params()
     methods = list(params.keypoints.method_table)
     variants = list(params.ablations.variants(params.keypoints.heatmap))
-    detector, keypoints = read_record(DETECTOR_METRICS, DetectorMetrics), read_record(KEYPOINT_METRICS, KeypointMetrics)
     speed = read_speeds(methods, variants)
-    detector_history = _csv(Path("plots/detector/history.csv"))
+    course, improved = (read_recipe_results(recipe, speed) for recipe in (COURSE, IMPROVED))
+    keypoints = KEYPOINT_METRICS.read(methods, variants)
     keypoint_histories = {name: _csv(Path(f"plots/keypoints/{name}_history.csv")) for name in methods}
     with atomic_path(REPORTS) as folder:
         (folder / "figures").mkdir(parents=True)
-        figure_paths = _draw_figures(folder / "figures", detector_history, keypoint_histories)
-        inputs = ReportInputs(detector, keypoints, speed, detector_history, keypoint_histories, params,
-                              _environment(speed.detector_training.runtime), figure_paths)
+        families = loss_families(params.keypoints.method_table, keypoint_histories)
+        figure_paths = _draw_figures(folder / "figures", course.history, families)
+        inputs = ReportInputs(course, improved, keypoints, speed, keypoint_histories, params,
+                              _environment(course.training.runtime), figure_paths)
         (folder / "report.md").write_text(build_report(inputs))
         (folder / "summary.md").write_text(summary_table(inputs))
         (folder / "environment.json").write_text(json.dumps(inputs.environment, indent=2) + "\n")

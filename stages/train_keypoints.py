@@ -22,7 +22,7 @@ from locate.keypoints.config import KeypointsParams, read_ablations, read_keypoi
 from locate.keypoints.method import MethodConfig, ablation_config
 from locate.keypoints.trainer import Recipe, train_keypoints
 from locate.runtime import runtime_from_params
-from locate.training import TrainingOutputs, write_speed
+from locate.training import TrainingOutputs
 
 DATA_ROOT = Path("data/keypoints")
 MODELS = Path("models/keypoints")
@@ -58,8 +58,7 @@ def main() -> None:
     outputs = TrainingOutputs(PLOTS / f"{name}_history.csv", MODELS / f"{name}.pt", SPEED / f"{speed}.json")
     runtime = runtime_from_params()
     train, val = load_keypoints(DATA_ROOT, "train"), load_keypoints(DATA_ROOT, "val")
-    fitted = train_keypoints(config, recipe, train, val, runtime, outputs, name)
-    write_speed(outputs.speed, fitted, len(train.images), runtime)
+    train_keypoints(config, recipe, train, val, runtime, outputs, name)
 
 
 if __name__ == "__main__":

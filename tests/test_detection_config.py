@@ -6,6 +6,7 @@ import pytest
 
 from locate.data.shapes import IMAGE_SIZE
 from locate.detection.config import (
+    Augmentation,
     DetectorConfig,
     DetectorEvalParams,
     DetectorParams,
@@ -40,20 +41,23 @@ def test_config_strides_and_feature_sizes_follow_the_anchor_lists():
     assert three.strides == [4, 8, 16] and three.feature_sizes == [56, 28, 14]
     four = DetectorConfig(FOUR_SCALES["channels"], FOUR_SCALES["anchor_sizes"], 3, 224)
     assert four.strides == [4, 8, 16, 32] and four.feature_sizes == [56, 28, 14, 7]
-    assert set(four.to_dict()) == {"channels", "anchor_sizes", "num_classes", "image_size"}
+    assert set(four.to_dict()) == {"channels", "anchor_sizes", "num_classes", "image_size", "top_down", "head_dilation"}
 
 
 def test_the_repository_params_build_every_setting():
     params = _detector()
     config = params.model_config(num_classes=3)
-    assert config == DetectorConfig(params.channels, params.anchor_sizes, 3, IMAGE_SIZE)
+    assert config == DetectorConfig(params.channels, params.anchor_sizes, 3, IMAGE_SIZE, params.top_down,
+                                    params.head_dilation)
     assert params.targets == Targets(MatchThresholds(params.positive_iou, params.negative_iou), params.min_visibility)
     assert params.loss_weights == LossWeights(params.objectness_weight, params.class_weight, params.box_weight,
-                                              params.negatives_per_positive, params.smooth_l1_beta)
-    assert params.recipe == Recipe(params.batch_size, params.epochs, params.lr, params.lr_schedule, params.seed)
+                                              params.negatives_per_positive, params.smooth_l1_beta, params.box_loss)
+    assert params.recipe == Recipe(params.batch_size, params.epochs, params.lr, params.lr_schedule, params.seed,
+                                   Augmentation(params.hflip, params.max_shift), params.checkpoint)
     evaluation = parse(repo_params()["detector_eval"], DetectorEvalParams, "detector_eval")
     assert evaluation.postprocess == PostprocessSettings(evaluation.score_threshold, evaluation.nms_iou,
-                                                         evaluation.top_k_per_level, evaluation.max_detections)
+                                                         evaluation.top_k_per_level, evaluation.max_detections,
+                                                         evaluation.box_voting)
 
 
 def test_four_anchor_lists_make_four_scales():
@@ -64,9 +68,9 @@ def test_four_anchor_lists_make_four_scales():
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"channels": [32, 64, 128, 256]}, "expected 5 positive widths: 2 for the stem, then one for each of the 3"),
-        ({"channels": [32, 64, 128, 256, 512], "anchor_sizes": [[16], [32], [64], [128]]}, "expected 6 positive"),
-        ({"channels": [32, 64, 128, 0, 512]}, "expected 5 positive widths"),
+        ({"channels": [32, 64, 128, 256]}, "5 widths in [1, 4096]: 2 for the stem, then one for each of the 3"),
+        ({"channels": [32, 64, 128, 256, 512], "anchor_sizes": [[16], [32], [64], [128]]}, "expected 6 widths"),
+        ({"channels": [32, 64, 128, 0, 512]}, "expected 5 widths in [1, 4096]"),
     ],
 )
 def test_a_width_count_that_does_not_fit_the_anchor_lists_names_the_channels(changes, expected):

@@ -1,9 +1,10 @@
 """Postprocessing on hand-made outputs: scores, decoding, NMS, per-image cap, levels."""
 
+import pytest
 import torch
 
 from locate.detection.config import PostprocessSettings
-from locate.detection.postprocess import _rank_within, class_scores, postprocess
+from locate.detection.postprocess import _rank_within, class_scores, postprocess, voted_boxes
 
 ANCHORS = torch.tensor([[0.0, 0, 10, 10], [1, 0, 11, 10], [50, 50, 90, 90], [-5, -5, 5, 5]])
 LEVELS = torch.tensor([0, 0, 1, 1])
@@ -49,3 +50,14 @@ def test_cap_per_image_and_threshold():
 def test_rank_within_runs():
     assert _rank_within(torch.tensor([0, 0, 1, 3, 3, 3])).tolist() == [0, 1, 0, 0, 1, 2]
     assert _rank_within(torch.zeros(0, dtype=torch.int64)).tolist() == []
+
+
+def test_box_voting_averages_the_boxes_nms_merged_by_score():
+    boxes = torch.tensor([[10.0, 10, 50, 50], [14, 10, 54, 50], [100, 100, 140, 140]])
+    scores = torch.tensor([0.9, 0.3, 0.8])
+    groups = torch.tensor([0, 0, 0])
+    kept = voted_boxes(boxes[[0, 2]], groups[[0, 2]], boxes, scores, groups, 0.5)
+    assert kept[0].tolist() == pytest.approx([11.0, 10, 51, 50])  # (0.9 * 10 + 0.3 * 14) / 1.2
+    assert kept[1].tolist() == [100, 100, 140, 140]
+    other_class = voted_boxes(boxes[:1], groups[:1], boxes, scores, torch.tensor([0, 1, 0]), 0.5)
+    assert other_class[0].tolist() == [10, 10, 50, 50]

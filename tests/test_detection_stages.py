@@ -11,7 +11,7 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from locate.data.generate import generate_datasets
-from locate.records.detector import DetectorMetrics
+from locate.records.detector import DetectorDetails, DetectorMetrics
 from locate.records.reading import read_record
 from locate.records.speed import EvaluationSpeed, TrainingSpeed
 from tests.stage_runner import repo_params, run_stage, write_params
@@ -55,14 +55,16 @@ def test_train_writes_checkpoint_history_and_speed(trained):
 
 
 def test_evaluate_writes_metrics_with_the_issue_keys(trained):
-    metrics = read_record(trained / "metrics" / "detector.json", DetectorMetrics)
-    assert list(metrics.ap50) == CLASSES and list(metrics.ap50_by_area) == AREAS
-    assert list(metrics.levels) == SCALES
-    geometry = [(level.stride, level.feature_size, level.anchor_sizes) for level in metrics.levels.values()]
+    metrics = read_record(trained / "metrics" / "detector" / "course.json", DetectorMetrics)
+    assert list(metrics.ap50) == CLASSES and list(metrics.ap50_area) == AREAS
+    details = read_record(trained / "plots" / "detector" / "details.json", DetectorDetails)
+    assert list(details.levels) == SCALES
+    geometry = [(level.stride, level.feature_size, level.anchor_sizes) for level in details.levels.values()]
     assert geometry == [(4, 56, [16, 24, 32]), (8, 28, [48, 64, 96]), (16, 14, [96, 128, 192])]
-    for level in metrics.levels.values():
+    for level in details.levels.values():
         assert list(level.true_positives) == CLASSES and list(level.anchor_coverage) == CLASSES
-    assert 0 <= metrics.map50 <= 1 and 0 < metrics.recall_ceiling <= 1
+    assert 0 <= metrics.map50 <= 1 and 0 < details.recall_ceiling <= 1
+    assert metrics.epoch == details.checkpoint.epoch == 1 and metrics.parameters > 0
     speed = read_record(trained / "metrics" / "speed" / "evaluate_detector.json", EvaluationSpeed)
     assert speed.latency_ms_per_image["detector"] > 0 and speed.eval_seconds > 0 and speed.runtime.threads >= 1
 
@@ -113,7 +115,7 @@ def test_evaluate_user_errors(tmp_path):
 
 
 def test_predictions_file_scores_the_same_map50_with_pycocotools(trained):
-    metrics = read_record(trained / "metrics" / "detector.json", DetectorMetrics)
+    metrics = read_record(trained / "metrics" / "detector" / "course.json", DetectorMetrics)
     with contextlib.redirect_stdout(io.StringIO()):
         truth = COCO(str(trained / "data" / "detection" / "val.json"))
         evaluator = COCOeval(truth, truth.loadRes(str(trained / "predictions" / "detector_val.json")), "bbox")

@@ -9,7 +9,7 @@ import torch
 
 from locate.data.generate import generate_datasets
 from locate.errors import UserError
-from locate.records.keypoints import KeypointMetrics
+from locate.records.keypoints import KeypointFiles
 from locate.records.reading import read_record
 from locate.records.speed import EvaluationSpeed, TrainingSpeed
 from stages import evaluate_keypoints, train_keypoints
@@ -60,18 +60,20 @@ def test_training_stages_write_checkpoint_history_and_speed(pipeline):
 
 
 def test_evaluation_writes_metrics_predictions_plots(pipeline):
-    metrics = read_record(pipeline / "metrics/keypoints.json", KeypointMetrics)
+    metrics = KeypointFiles(pipeline / "metrics").read(list(METHODS), ["skips_off"])
     thresholds = {"pck_05", "pck_10", "pck_15", "pck_20"}
     assert list(metrics.methods) == list(METHODS) and list(metrics.ablations) == ["skips_off"]
     for entry in [*metrics.methods.values(), *metrics.ablations.values()]:
         assert set(entry.pck) == thresholds and set(entry.pck_symmetric) == thresholds
         assert all(entry.pck_symmetric[t] >= entry.pck[t] for t in thresholds)
-        assert set(entry.pck_per_keypoint) == {"head", "left_hand", "right_hand", "left_foot", "right_foot"}
-        assert entry.params > 0
-    assert metrics.ablations["skips_off"].params < metrics.methods["heatmap"].params
-    for ceiling in (metrics.ceiling.random_assignment, metrics.ceiling.best_possible):
-        assert set(ceiling) == thresholds
-    assert sum(metrics.failure_cases.values()) <= NUM_VAL and metrics.decoding.val_images == NUM_VAL
+        assert entry.parameters > 0
+    for entry in metrics.per_keypoint.values():
+        assert set(entry.course) == set(entry.symmetric) == {"head", "left_hand", "right_hand", "left_foot",
+                                                              "right_foot"}
+    assert metrics.ablations["skips_off"].parameters < metrics.methods["heatmap"].parameters
+    assert all(set(ceiling.pck) == thresholds for ceiling in metrics.ceilings.values())
+    evaluation = metrics.evaluation
+    assert sum(evaluation.failure_cases.values()) <= NUM_VAL and evaluation.decoding.val_images == NUM_VAL
     speed = read_record(pipeline / "metrics/speed/evaluate_keypoints.json", EvaluationSpeed)
     assert set(speed.latency_ms_per_image) == {*METHODS, "ablation_skips_off"} and speed.val_images == NUM_VAL
     for name in [*METHODS, "ablation_skips_off"]:

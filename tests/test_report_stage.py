@@ -27,8 +27,9 @@ def test_a_metrics_file_in_another_format_is_named_with_exit_2(tmp_path):
     write_params(tmp_path, repo_params())
     (tmp_path / "metrics").mkdir()
     result = run_stage(tmp_path, "report")
-    assert result.returncode == 2 and result.stderr == "error: metrics/detector.json: file not found\n"
-    (tmp_path / "metrics" / "detector.json").write_text(json.dumps({"map50": 0.5, "ap50_by_size": {}}))
+    assert result.returncode == 2 and result.stderr == "error: metrics/speed/generate.json: file not found\n"
+    (tmp_path / "metrics" / "speed").mkdir()
+    (tmp_path / "metrics" / "speed" / "generate.json").write_text(json.dumps({"secs": 2.0}))
     result = run_stage(tmp_path, "report")
     assert result.returncode == 2
-    assert result.stderr.startswith("error: metrics/detector.json: key 'ap50_by_size': unknown key; allowed: map50")
+    assert result.stderr.startswith("error: metrics/speed/generate.json: key 'secs': unknown key; allowed: seconds")

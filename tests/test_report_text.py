@@ -9,12 +9,20 @@ from locate.data.config import DataParams
 from locate.detection.config import DetectorEvalParams, DetectorParams
 from locate.keypoints.config import AblationParams, KeypointsParams
 from locate.params import parse
-from locate.records.detector import DetectorMetrics, LevelRecord
-from locate.records.keypoints import Ceilings, Decoding, KeypointMetrics, MethodScores
+from locate.records.detector import CheckpointChoice, DetectorDetails, DetectorMetrics, LevelRecord
+from locate.records.keypoints import (
+    Ceiling,
+    Decoding,
+    KeypointEvaluation,
+    KeypointMetrics,
+    KeypointPck,
+    MethodScores,
+)
 from locate.records.speed import EvaluationSpeed, GenerationSpeed, RuntimeRecord, TrainingSpeed
 from locate.report.facts import build_report, failure_caption, stage_times, training_time
-from locate.report.inputs import ReportInputs, ReportParams, StageSpeeds
+from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds
 from locate.report.markdown import number_word, spoken, word_list
+from locate.report.recipe_words import change_words, rule_words
 from locate.summary import summary_table
 from tests.stage_runner import repo_params
 
@@ -33,27 +41,41 @@ def _pck(base: float) -> dict[str, float]:
 
 
 def _scores(base: float) -> MethodScores:
-    return MethodScores(_pck(base), _pck(base + 0.02), dict.fromkeys(KEYPOINTS, base),
-                        dict.fromkeys(KEYPOINTS, base), 1000, {"model": "heatmap"}, base)
+    return MethodScores(_pck(base), _pck(base + 0.02), base, 1000)
+
+
+IMPROVED_CHANGES = {"top_down": True, "head_dilation": 2, "hflip": True, "max_shift": 16, "box_loss": "giou"}
 
 
 def _params(params: dict) -> ReportParams:
     return ReportParams(parse(params["data"], DataParams, "data"),
-                        parse(params["detector"], DetectorParams, "detector"),
+                        parse(params["detector"], DetectorParams, "detector"), IMPROVED_CHANGES,
                         parse(params["detector_eval"], DetectorEvalParams, "detector_eval"),
                         parse(params["keypoints"], KeypointsParams, "keypoints"),
                         parse(params["ablations"], AblationParams, "ablations"), {"data": params["data"]})
 
 
-def _levels(true_positives: list[list[int]]) -> dict[str, LevelRecord]:
+def _levels(true_positives: list[list[int]], receptive_fields: tuple[int, ...] = (17, 33, 65, 129)
+            ) -> dict[str, LevelRecord]:
     geometry = [(4, 56, [16.0, 24.0, 32.0]), (8, 28, [48.0, 64.0, 96.0]), (16, 14, [96.0, 128.0, 192.0]),
                 (32, 7, [160.0, 200.0])]
+    levels = zip(geometry, true_positives, receptive_fields, strict=True)
     return {f"scale{index + 1}": LevelRecord(stride, size, anchors, dict(zip(CATEGORIES, found, strict=True)),
-                                             dict(zip(CATEGORIES, [5, 4, 3, 2], strict=True)))
-            for index, ((stride, size, anchors), found) in enumerate(zip(geometry, true_positives, strict=True))}
+                                             dict(zip(CATEGORIES, [5, 4, 3, 2], strict=True)), seen)
+            for index, ((stride, size, anchors), found, seen) in enumerate(levels)}
 
 
 SPECIALISED = [[9, 0, 0, 0], [1, 8, 0, 0], [0, 2, 7, 1], [0, 0, 1, 6]]
+IMPROVED_FOUND = [[9, 0, 0, 0], [1, 9, 0, 0], [0, 1, 3, 1], [0, 0, 5, 6]]  # triangles move to scale 4
+AREAS = {"small": 0.89, "medium": 0.83, "large": 0.92}
+
+
+def recipe_results(metrics: DetectorMetrics, details: DetectorDetails, training: TrainingSpeed = RESUMED
+                   ) -> RecipeResults:
+    """A recipe's results with ``metrics`` and ``details``, evaluated in 2.5 s at 20 ms per image."""
+    history = pd.DataFrame({"epoch": [1, 2, 3], "train_total": [2.0, 1.0, 0.5], "val_total": [3.0, 1.0, 1.5],
+                            "val_map50": [0.5, 0.6, 0.7]})
+    return RecipeResults(metrics, details, training, EvaluationSpeed(2.5, 200, {"detector": 20.0}, RUNTIME), history)
 
 
 def report_inputs(params: dict | None = None, true_positives: list[list[int]] = SPECIALISED) -> ReportInputs:
@@ -63,22 +85,30 @@ def report_inputs(params: dict | None = None, true_positives: list[list[int]] = 
     methods = report_params.keypoints.method_table
     variants = report_params.ablations.variants(report_params.keypoints.heatmap)
     ap50 = dict(zip(CATEGORIES, [0.88, 0.65, 0.83, 0.7], strict=True))
-    detector = DetectorMetrics(0.79, 0.4, 0.85, 0.96, 2000, ap50, {"small": 0.89, "medium": 0.83, "large": 0.92},
-                               _levels(true_positives))
+    course = recipe_results(DetectorMetrics(0.79, 0.4, 0.85, ap50, AREAS, 16, 500_000),
+                            DetectorDetails(CheckpointChoice("val_loss", 16, 50), 0.96, 2000, _levels(true_positives)))
+    better = {name: round(ap + 0.1, 3) for name, ap in ap50.items()}
+    improved = recipe_results(DetectorMetrics(0.89, 0.5, 0.95, better, AREAS, 50, 600_000),
+                              DetectorDetails(CheckpointChoice("last", 50, 50), 0.96, 2100,
+                                              _levels(IMPROVED_FOUND, (49, 97, 129, 257))), WHOLE)
     scores = {name: _scores(0.8 if spec.model == "heatmap" else 0.1) for name, spec in methods.items()}
+    models = [*methods, *(f"ablation_{variant}" for variant in variants)]
     keypoints = KeypointMetrics(scores,
                                 {variant: _scores(0.7 + 0.01 * index) for index, variant in enumerate(variants)},
-                                Ceilings(_pck(0.83), _pck(0.86)),
-                                {"heatmap_right_regression_wrong": 143, "regression_right_heatmap_wrong": 0,
-                                 "both_wrong": 57}, Decoding(True, 1.5, 200))
+                                {name: KeypointPck(dict.fromkeys(KEYPOINTS, 0.8), dict.fromkeys(KEYPOINTS, 0.9))
+                                 for name in models},
+                                {"random_assignment": Ceiling(_pck(0.83)), "best_possible": Ceiling(_pck(0.86))},
+                                KeypointEvaluation({"heatmap_right_regression_wrong": 143,
+                                                    "regression_right_heatmap_wrong": 0, "both_wrong": 57},
+                                                   Decoding(True, 1.5, 200)))
     evaluation = EvaluationSpeed(12.0, 200, {name: 3.0 for name in methods}, RUNTIME)
     stages = {"generate": GenerationSpeed(2.0), "train_detector": RESUMED, "evaluate_keypoints": evaluation}
     stages |= {f"train_keypoints_{name}": WHOLE for name in methods}
     history = pd.DataFrame({"epoch": [1, 2, 3], "train_total": [2.0, 1.0, 0.5], "val_total": [3.0, 1.0, 1.5]})
     figures = {key: f"figures/{key}.png" for key in ("detector_loss", "keypoint_loss", "pck", "pr_curves", "scales",
                                                      "detections", "keypoint_predictions", "failures_both_wrong")}
-    speeds = StageSpeeds(RESUMED, {name: WHOLE for name in methods}, evaluation, stages)
-    return ReportInputs(detector, keypoints, speeds, history, {name: history for name in methods}, report_params,
+    speeds = StageSpeeds({name: WHOLE for name in methods}, evaluation, stages)
+    return ReportInputs(course, improved, keypoints, speeds, {name: history for name in methods}, report_params,
                         {"machine": {"cpu cores": "2"}, "packages": {"torch": "2"}}, figures)
 
 
@@ -113,7 +143,7 @@ def test_a_fourth_level_reaches_every_level_table_and_sentence():
     assert "trains a\nfour-scale anchor-based detector of circles, squares, triangles and stars;" in report
     assert "A five-block Conv-BN-ReLU backbone" in report
     assert "| scale 4 | 32 | 7x7 | 160, 200 |" in report
-    assert report.count("| scale 4 |") == 3  # geometry, true positives, coverage
+    assert report.count("| scale 4 |") == 5  # geometry, true positives, coverage, receptive fields, per recipe
     assert "85.7% of the 7 true positives on stars come from scale 4" in report
     assert ": each size is found by its own level." in report and "with each size found by its own level." in report
 
@@ -176,8 +206,60 @@ def test_the_visible_threshold_is_stated_as_params_set_it(threshold, words):
 
 def test_the_summary_reads_the_records():
     summary = summary_table(report_inputs())
-    assert "| 0.790 | 0.850 | 0.880 | 0.650 | 0.830 | 0.700 | 0.960 |" in summary
+    assert "| course | 0.790 | 0.850 | 0.880 | 0.650 | 0.830 | 0.700 | 0.960 |" in summary
+    assert "| improved | 0.890 | 0.950 | 0.980 | 0.750 | 0.930 | 0.800 | 0.960 |" in summary
     assert "| heatmap_symmetric (symmetric) | 0.820 | 0.870 | 0.920 | 0.970 |" in summary
     assert "| ceiling: best possible | 0.860 | 0.910 | 0.960 | 1.010 |" in summary
     assert "| train_detector | 5.0 min (last 25 of 50 epochs: resumed) |" in summary
     assert summary.endswith("Run: `dvc repro` of params.yaml on Some CPU, 2 threads, bf16.\n")
+
+
+def _improved_section(inputs: ReportInputs) -> str:
+    report = build_report(inputs)
+    return report.split("### 2.5 Beyond the course: the improved recipe\n", 1)[1].split("\n## 3.", 1)[0]
+
+
+def test_the_improved_recipe_is_compared_with_the_course_one():
+    section = _improved_section(report_inputs())
+    assert "- an FPN-style top-down merge of each scale with the coarser ones\n- head convolutions dilated x2 on " \
+           "scales 2 and up\n- random horizontal flips\n- random shifts of up to 16 pixels\n- GIoU box loss" in section
+    for row in ("| mAP@0.5 | 0.790 | 0.890 |", "| mAP@0.5, objects at least half visible | 0.850 | 0.950 |",
+                "| AP@0.5 squares | 0.650 | 0.750 |", "| AP@0.5 medium objects | 0.830 | 0.830 |",
+                "| checkpoint kept | epoch 16 of 50, the epoch with the lowest validation loss | epoch 50 of 50, "
+                "the last epoch |", "| parameters | 500,000 | 600,000 |",
+                "| training time | 5.0 min (last 25 of 50 epochs: resumed) | 10.0 min |",
+                "| latency (ms per image, batch 1) | 20.0 | 20.0 |", "| scale 2 | 8 | 33 | 97 |",
+                "| scale 3 | 0 | 0 | 2 | 1 | 7 | 3 | 1 | 1 |"):
+        assert row in section, row
+    assert "the improved one raises mAP@0.5 by 0.100 (from 0.790 to 0.890)" in section
+    assert "Per class it raises AP@0.5 on circles by 0.100 (from 0.880 to 0.980)" in section
+    assert "both recipes find most squares with scale 2 (80.0% of 10 true positives, then 90.0% of 10)" in section
+    assert "the course recipe finds most triangles with scale 3 (87.5% of 8 true positives), the improved one " \
+           "with scale 4 (62.5% of 8)" in section
+
+
+def test_the_checkpoint_rule_is_stated_and_a_selection_on_val_is_said():
+    report = build_report(report_inputs())
+    assert "the checkpoint kept is epoch 16 of 50, the epoch with the lowest validation loss. That selection uses " \
+           "the same val set" in report
+    inputs = report_inputs()
+    last = dataclasses.replace(inputs.detector.details, checkpoint=CheckpointChoice("last", 50, 50))
+    report = build_report(dataclasses.replace(inputs, detector=dataclasses.replace(inputs.detector, details=last)))
+    assert "the checkpoint kept is epoch 50 of 50, the last epoch.\nPrecision" in report
+    assert "That selection uses" not in report
+
+
+def test_missing_scores_of_the_improved_recipe_are_said_not_computed():
+    inputs = report_inputs()
+    metrics = dataclasses.replace(inputs.improved.metrics, map50=None, ap50=inputs.improved.metrics.ap50 | {
+        "square": None})
+    inputs = dataclasses.replace(inputs, improved=dataclasses.replace(inputs.improved, metrics=metrics))
+    section = _improved_section(inputs)
+    assert "| mAP@0.5 | 0.790 | n/a |" in section and "| AP@0.5 squares | 0.650 | n/a |" in section
+    assert "cannot be compared on mAP@0.5 (0.790 against n/a)" in section
+    assert "cannot be compared on AP@0.5 on squares (0.650 against n/a)" in section
+
+
+def test_a_change_without_words_is_named_as_params_gives_it():
+    assert change_words("box_loss", "giou") == "GIoU box loss on the decoded boxes"
+    assert change_words("lr", 0.002) == "`lr: 0.002`" and rule_words("best") == "the epoch chosen by rule `best`"

@@ -7,16 +7,22 @@ import pytest
 
 from locate.report.verdicts import (
     LevelShare,
+    ahead_at,
     best_and_worst,
+    best_variant,
+    change,
     convergence,
     dominant_level,
     follows_figure,
     gap_closed,
     gap_verdict,
     largest_distance,
-    raises,
+    lead,
+    level_change,
+    position,
+    selects_on_val,
     specialises,
-    widest_lead,
+    widest_gap,
 )
 
 
@@ -49,19 +55,64 @@ def test_best_and_worst_names_leave_unknown_scores_aside():
     assert best_and_worst({"circle": None, "square": 0.2, "triangle": 0.1}) == ("square", "triangle")
 
 
-def test_the_widest_lead_is_where_the_first_scores_lead_the_second_most():
+def test_the_best_variant_is_named_only_when_it_beats_the_baseline():
+    variants = {"size_32": 0.80, "sigma_3": 0.82, "skips_off": 0.81}
+    assert best_variant(0.79, variants) == "sigma_3"
+    assert best_variant(0.823, variants) is None  # every variant below the baseline
+    assert best_variant(0.82, variants) is None  # a tie with the baseline does not beat it
+    assert best_variant(0.5, {"a": 0.6, "b": 0.6}) == "a"  # a tie between variants: the first
+    assert best_variant(0.5, {"b": 0.6, "a": 0.6}) == "b"
+
+
+def test_which_scores_lead_at_every_threshold():
+    high, low = {"pck_05": 0.8, "pck_10": 0.9}, {"pck_05": 0.1, "pck_10": 0.4}
+    assert lead(high, low) == "first" and lead(low, high) == "second"
+    crossing = {"pck_05": 0.05, "pck_10": 0.95}
+    assert lead(low, crossing) == "mixed" and lead(crossing, low) == "mixed"
+    assert lead(high, dict(high)) == "same"
+    assert lead(high, {"pck_05": 0.8, "pck_10": 0.5}) == "mixed"  # ahead at one threshold, level at the other
+
+
+def test_ahead_at_lists_the_thresholds_where_the_first_is_strictly_higher():
+    heatmap, regression = {"pck_10": 0.05, "pck_20": 0.06}, {"pck_10": 0.04, "pck_20": 0.10}
+    assert ahead_at(heatmap, regression) == ["pck_10"]
+    assert ahead_at(regression, heatmap) == ["pck_20"]
+    assert ahead_at(heatmap, dict(heatmap)) == []
+
+
+def test_the_widest_gap_is_the_largest_difference_whoever_leads():
     heatmap = {"pck_05": 0.80, "pck_10": 0.85, "pck_20": 0.89}
     regression = {"pck_05": 0.07, "pck_10": 0.23, "pck_20": 0.52}
-    assert widest_lead(heatmap, regression) == "pck_05"
-    assert widest_lead(regression, heatmap) == "pck_20"  # the smallest deficit
+    assert widest_gap(heatmap, regression) == widest_gap(regression, heatmap) == "pck_05"
+    tiny_heatmap, tiny_regression = {"pck_10": 0.05, "pck_20": 0.06}, {"pck_10": 0.04, "pck_20": 0.10}
+    assert widest_gap(tiny_heatmap, tiny_regression) == "pck_20"  # where regression leads
+    assert widest_gap({"a": 0.5, "b": 0.7}, {"a": 0.6, "b": 0.6}) == "a"  # a tie: the first
+
+
+def test_position_says_above_below_or_level():
+    assert position(0.12, 0.9) == "below" and position(0.9, 0.12) == "above" and position(0.5, 0.5) == "level with"
 
 
 def test_the_largest_distance_is_absolute_over_the_reference_keys():
     assert largest_distance({"a": 0.5, "b": 0.9, "extra": 5.0}, {"a": 0.7, "b": 0.95}) == pytest.approx(0.2)
 
 
-def test_raises_says_whether_the_value_went_up():
-    assert raises(0.79, 0.85) and raises(0.5, 0.5) and not raises(0.85, 0.79)
+def test_change_says_raises_or_lowers_in_both_orderings_keeps_at_three_decimals_and_unknown_without_a_value():
+    assert change(0.79, 0.85) == "raises" and change(0.85, 0.79) == "lowers"
+    assert change(0.5, 0.5) == "keeps" and change(0.8001, 0.8004) == "keeps"
+    assert change(None, 0.5) == "unknown" and change(0.5, None) == "unknown"
+
+
+def test_level_change_compares_the_level_with_most_counts_before_and_after():
+    assert level_change({"scale2": 3, "scale3": 7}, {"scale2": 6, "scale3": 4}) == "moved"
+    assert level_change({"scale2": 6, "scale3": 4}, {"scale2": 3, "scale3": 7}) == "moved"
+    assert level_change({"scale2": 5, "scale3": 5}, {"scale2": 1, "scale3": 1}) == "kept"  # ties: the first level
+    assert level_change({"scale2": 0, "scale3": 0}, {"scale2": 1, "scale3": 0}) == "none"
+    assert level_change({"scale2": 1, "scale3": 0}, {"scale2": 0, "scale3": 0}) == "none"
+
+
+def test_the_rules_that_select_on_the_val_set():
+    assert selects_on_val("val_loss") and selects_on_val("val_map50") and not selects_on_val("last")
 
 
 def test_convergence_keeps_the_epoch_of_the_lowest_val_loss():

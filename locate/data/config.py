@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from locate.params import read_section, require
 
 GENERATE = "generate"
+MAX_IMAGES = 100_000  # per split: the stages hold a whole split in memory (about 15 GB of detection images)
 
 
 @dataclass(frozen=True)
@@ -19,8 +20,8 @@ class DataParams:
 
     def __post_init__(self) -> None:
         require(self.seed >= 0, "data.seed", self.seed, "an integer >= 0")
-        require(self.num_train >= 1, "data.num_train", self.num_train, "an integer >= 1")
-        require(self.num_val >= 1, "data.num_val", self.num_val, "an integer >= 1")
+        require(1 <= self.num_train <= MAX_IMAGES, "data.num_train", self.num_train, f"an integer in [1, {MAX_IMAGES}]")
+        require(1 <= self.num_val <= MAX_IMAGES, "data.num_val", self.num_val, f"an integer in [1, {MAX_IMAGES}]")
 
 
 def read_data() -> DataParams:

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from locate.data.files import read_json, read_png, require_keys
+from locate.data.entries import AnnotationEntry, CategoryEntry, ImageEntry, KeypointHeader, KeypointImageEntry
+from locate.data.files import read_entries, read_json, read_png, require_keys, to_entry
 from locate.errors import UserError
 
 
@@ -46,8 +47,8 @@ class KeypointSplit:
     keypoint_names: list[str]
 
 
-def _load_images(folder: Path, entries: list[dict], mode: str) -> torch.Tensor:
-    pixels = [read_png(folder / e["file_name"], mode, e["width"], e["height"]) for e in entries]
+def _load_images(folder: Path, entries: list[ImageEntry], mode: str) -> torch.Tensor:
+    pixels = [read_png(folder / e.file_name, mode, e.width, e.height) for e in entries]
     if not pixels:
         raise UserError(f"{folder}: the split has no images")
     stacked = np.stack(pixels)
@@ -64,24 +65,20 @@ def load_detection(root: str | Path, split: str) -> DetectionSplit:
     path = root / f"{split}.json"
     document = read_json(path)
     require_keys(path, document, ("images", "annotations", "categories"), "detection file")
-    for image in document["images"]:
-        require_keys(path, image, ("id", "file_name", "width", "height"), "image entry")
-    names = {c["id"]: c["name"] for c in document["categories"]}
+    images = read_entries(path, document, "images", ImageEntry, "image")
+    names = {c.id: c.name for c in read_entries(path, document, "categories", CategoryEntry, "category")}
     if sorted(names) != list(range(len(names))):
         raise UserError(f"{path}: category ids must be 0..{len(names) - 1}")
-    index_of = {image["id"]: index for index, image in enumerate(document["images"])}
-    per_image: list[list[dict]] = [[] for _ in index_of]
-    for annotation in document["annotations"]:
-        require_keys(path, annotation, ("image_id", "category_id", "bbox", "visibility"), "annotation")
-        _check_annotation(path, annotation, index_of, names, document["images"])
-        per_image[index_of[annotation["image_id"]]].append(annotation)
-    boxes = [_xyxy([a["bbox"] for a in annotations]) for annotations in per_image]
-    labels = [torch.tensor([a["category_id"] for a in annotations], dtype=torch.int64) for annotations in per_image]
-    visibility = [
-        torch.tensor([a["visibility"] for a in annotations], dtype=torch.float32) for annotations in per_image
-    ]
+    index_of = {image.id: index for index, image in enumerate(images)}
+    per_image: list[list[AnnotationEntry]] = [[] for _ in index_of]
+    for annotation in read_entries(path, document, "annotations", AnnotationEntry, "annotation"):
+        _check_annotation(path, annotation, index_of, names, images)
+        per_image[index_of[annotation.image_id]].append(annotation)
+    boxes = [_xyxy([a.bbox for a in annotations]) for annotations in per_image]
+    labels = [torch.tensor([a.category_id for a in annotations], dtype=torch.int64) for annotations in per_image]
+    visibility = [torch.tensor([a.visibility for a in annotations], dtype=torch.float32) for annotations in per_image]
     return DetectionSplit(
-        images=_load_images(root / split, document["images"], "RGB"),
+        images=_load_images(root / split, images, "RGB"),
         image_ids=torch.tensor(list(index_of), dtype=torch.int64),
         boxes=boxes,
         labels=labels,
@@ -90,19 +87,19 @@ def load_detection(root: str | Path, split: str) -> DetectionSplit:
     )
 
 
-def _check_annotation(path: Path, annotation: dict, index_of: dict, names: dict, images: list[dict]) -> None:
-    image_id = annotation["image_id"]
-    if image_id not in index_of:
-        raise UserError(f"{path}: annotation {annotation.get('id')} refers to unknown image {image_id}")
-    if annotation["category_id"] not in names:
-        raise UserError(f"{path}: annotation {annotation.get('id')} has unknown category {annotation['category_id']}")
-    image = images[index_of[image_id]]
-    x, y, w, h = annotation["bbox"]
-    if w < 0 or h < 0 or x < 0 or y < 0 or x + w > image["width"] or y + h > image["height"]:
-        raise UserError(f"{path}: annotation {annotation.get('id')} box {annotation['bbox']} is not inside its image")
+def _check_annotation(path: Path, annotation: AnnotationEntry, index_of: dict, names: dict,
+                      images: list[ImageEntry]) -> None:
+    if annotation.image_id not in index_of:
+        raise UserError(f"{path}: annotation {annotation.id} refers to unknown image {annotation.image_id}")
+    if annotation.category_id not in names:
+        raise UserError(f"{path}: annotation {annotation.id} has unknown category {annotation.category_id}")
+    image = images[index_of[annotation.image_id]]
+    x, y, w, h = annotation.bbox
+    if w < 0 or h < 0 or x < 0 or y < 0 or x + w > image.width or y + h > image.height:
+        raise UserError(f"{path}: annotation {annotation.id} box {list(annotation.bbox)} is not inside its image")
 
 
-def _xyxy(xywh: list[list[float]]) -> torch.Tensor:
+def _xyxy(xywh: list[tuple[float, float, float, float]]) -> torch.Tensor:
     boxes = torch.tensor(xywh, dtype=torch.float32).reshape(-1, 4)
     return torch.cat([boxes[:, :2], boxes[:, :2] + boxes[:, 2:]], dim=1)
 
@@ -113,21 +110,20 @@ def load_keypoints(root: str | Path, split: str) -> KeypointSplit:
     path = root / f"{split}.json"
     document = read_json(path)
     require_keys(path, document, ("images", "keypoint_names", "num_keypoints"), "keypoint file")
-    count = document["num_keypoints"]
-    for image in document["images"]:
-        require_keys(path, image, ("id", "file_name", "width", "height", "keypoints"), "image entry")
-        points = np.asarray(image["keypoints"], dtype=np.float64)
+    header = to_entry(path, document, KeypointHeader, "keypoint file")
+    count = header.num_keypoints
+    images = read_entries(path, document, "images", KeypointImageEntry, "image")
+    for image in images:
+        points = np.asarray(image.keypoints, dtype=np.float64).reshape(-1, 2)
         if points.shape != (count, 2):
-            raise UserError(f"{path}: image {image['id']} must have {count} keypoints [x, y]")
-        inside = (
-            (points >= 0).all() and (points[:, 0] < image["width"]).all() and (points[:, 1] < image["height"]).all()
-        )
+            raise UserError(f"{path}: image {image.id} must have {count} keypoints [x, y]")
+        inside = (points >= 0).all() and (points[:, 0] < image.width).all() and (points[:, 1] < image.height).all()
         if not inside:
-            raise UserError(f"{path}: image {image['id']} has a keypoint outside the image")
-    keypoints = torch.tensor([image["keypoints"] for image in document["images"]], dtype=torch.float32)
+            raise UserError(f"{path}: image {image.id} has a keypoint outside the image")
+    keypoints = torch.tensor([image.keypoints for image in images], dtype=torch.float32)
     return KeypointSplit(
-        images=_load_images(root / split, document["images"], "L"),
-        image_ids=torch.tensor([image["id"] for image in document["images"]], dtype=torch.int64),
+        images=_load_images(root / split, images, "L"),
+        image_ids=torch.tensor([image.id for image in images], dtype=torch.int64),
         keypoints=keypoints.reshape(-1, count, 2),
-        keypoint_names=list(document["keypoint_names"]),
+        keypoint_names=header.keypoint_names,
     )

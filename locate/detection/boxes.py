@@ -26,6 +26,18 @@ def box_iou(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
     return torch.where(union > 0, intersection / union.clamp(min=torch.finfo(union.dtype).tiny), 0.0)
 
 
+def generalized_iou(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+    """Elementwise GIoU ``Tensor[...]`` of two aligned box sets ``Tensor[..., 4]`` xyxy (Rezatofighi et al. 2019):
+    IoU minus the share of the smallest enclosing box that neither box covers; in [-1, 1]."""
+    top_left = torch.maximum(first[..., :2], second[..., :2])
+    bottom_right = torch.minimum(first[..., 2:], second[..., 2:])
+    overlap = (bottom_right - top_left).clamp(min=0).prod(dim=-1)
+    union = box_area(first) + box_area(second) - overlap
+    enclosing = (torch.maximum(first[..., 2:], second[..., 2:]) - torch.minimum(first[..., :2], second[..., :2]))
+    enclosing_area = enclosing.clamp(min=0).prod(dim=-1)
+    return overlap / union.clamp(min=1e-6) - (enclosing_area - union) / enclosing_area.clamp(min=1e-6)
+
+
 def xyxy_to_cxcywh(boxes: torch.Tensor) -> torch.Tensor:
     """``Tensor[..., 4]`` xyxy -> ``Tensor[..., 4]`` cxcywh."""
     x1, y1, x2, y2 = boxes.unbind(-1)

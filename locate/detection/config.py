@@ -17,12 +17,16 @@ import torch
 
 from locate.data.shapes import IMAGE_SIZE
 from locate.detection.anchors import all_anchors
+from locate.detection.checkpoint_rules import CHECKPOINT_RULES
 from locate.params import read_section, require
 
 STEM_WIDTHS = 2
 STEM_STRIDE = 2
 BLOCK_STRIDE = 2
 LR_SCHEDULES = ("constant", "cosine")
+MAX_WIDTH = 4096  # channels of one layer: wider layers need more memory than a machine of this project has
+BOX_LOSSES = ("smooth_l1", "giou")
+MAX_HEAD_DILATION = 4
 
 
 def scale_strides(num_scales: int) -> list[int]:
@@ -45,13 +49,17 @@ class DetectorConfig:
     channels: widths of stem conv 1, stem conv 2, then one per scale (course: 32, 64, then
     128, 256, 512 for three scales); anchor_sizes: square anchor sides per scale, finest
     first (scale 1 = the stride-4 map, 56x56 for 224 pixels); num_classes: C;
-    image_size: input side in pixels.
+    image_size: input side in pixels; top_down: merge each scale with the coarser ones before
+    the heads; head_dilation: dilation of the heads' 3x3 conv on every scale but the finest
+    (the course: no merge, dilation 1).
     """
 
     channels: list[int]
     anchor_sizes: list[list[float]]
     num_classes: int
     image_size: int
+    top_down: bool = False
+    head_dilation: int = 1
 
     @property
     def strides(self) -> list[int]:
@@ -90,35 +98,56 @@ class Targets:
 
 @dataclass(frozen=True)
 class LossWeights:
-    """Weights of the parts, negatives kept per positive, and the Smooth L1 transition point."""
+    """Weights of the parts, negatives kept per positive, the Smooth L1 transition point, and the box loss
+    (one of ``BOX_LOSSES``)."""
 
     objectness: float
     classification: float
     box: float
     negatives_per_positive: int
     smooth_l1_beta: float
+    box_loss: str = "smooth_l1"
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """hflip: mirror each image left-right with probability 1/2; max_shift: move each image by a whole number
+    of pixels drawn uniformly from ``[-max_shift, max_shift]`` along each axis (0: no shift)."""
+
+    hflip: bool
+    max_shift: int
+
+    @property
+    def active(self) -> bool:
+        """Whether any transform is on."""
+        return self.hflip or self.max_shift > 0
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """Optimisation: Adam at ``lr``, ``lr_schedule`` (constant, or cosine decay to 0 over the epochs)."""
+    """Optimisation: Adam at ``lr``, ``lr_schedule`` (constant, or cosine decay to 0 over the epochs), the
+    training images' ``augmentation``, and the ``checkpoint`` rule (one of ``CHECKPOINT_RULES``)."""
 
     batch_size: int
     epochs: int
     lr: float
     lr_schedule: str
     seed: int
+    augmentation: Augmentation = Augmentation(hflip=False, max_shift=0)
+    checkpoint: str = "val_loss"
 
 
 @dataclass(frozen=True)
 class PostprocessSettings:
     """score_threshold: minimum objectness x class probability; nms_iou: NMS IoU threshold;
-    top_k_per_level: candidates kept per image and level before NMS; max_detections: per image."""
+    top_k_per_level: candidates kept per image and level before NMS; max_detections: per image;
+    box_voting: each kept box becomes the score-weighted mean of the candidates it suppressed and itself."""
 
     score_threshold: float
     nms_iou: float
     top_k_per_level: int
     max_detections: int
+    box_voting: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +169,12 @@ class DetectorParams:
     lr: float
     lr_schedule: str
     seed: int
+    top_down: bool
+    head_dilation: int
+    box_loss: str
+    hflip: bool
+    max_shift: int
+    checkpoint: str
 
     def __post_init__(self) -> None:
         most = max_scales(IMAGE_SIZE)
@@ -148,8 +183,9 @@ class DetectorParams:
                 f"1 to {most} non-empty lists of positive sides, one per scale (strides "
                 f"{', '.join(map(str, scale_strides(most)))} divide the {IMAGE_SIZE}-pixel image)")
         widths = STEM_WIDTHS + len(self.anchor_sizes)
-        require(len(self.channels) == widths and min(self.channels) >= 1, "detector.channels", self.channels,
-                f"{widths} positive widths: {STEM_WIDTHS} for the stem, then one for each of the "
+        require(len(self.channels) == widths and 1 <= min(self.channels) and max(self.channels) <= MAX_WIDTH,
+                "detector.channels", self.channels,
+                f"{widths} widths in [1, {MAX_WIDTH}]: {STEM_WIDTHS} for the stem, then one for each of the "
                 f"{len(self.anchor_sizes)} scales of detector.anchor_sizes")
         require(0 < self.positive_iou <= 1, "detector.positive_iou", self.positive_iou, "a number in (0, 1]")
         require(0 <= self.negative_iou <= self.positive_iou, "detector.negative_iou", self.negative_iou,
@@ -165,10 +201,18 @@ class DetectorParams:
         require(self.lr > 0, "detector.lr", self.lr, "a number > 0")
         require(self.lr_schedule in LR_SCHEDULES, "detector.lr_schedule", self.lr_schedule, " or ".join(LR_SCHEDULES))
         require(self.seed >= 0, "detector.seed", self.seed, "an integer >= 0")
+        require(1 <= self.head_dilation <= MAX_HEAD_DILATION, "detector.head_dilation", self.head_dilation,
+                f"an integer from 1 to {MAX_HEAD_DILATION}")
+        require(self.box_loss in BOX_LOSSES, "detector.box_loss", self.box_loss, " or ".join(BOX_LOSSES))
+        require(self.checkpoint in CHECKPOINT_RULES, "detector.checkpoint", self.checkpoint,
+                " or ".join(CHECKPOINT_RULES))
+        require(0 <= self.max_shift <= IMAGE_SIZE // 4, "detector.max_shift", self.max_shift,
+                f"an integer from 0 to {IMAGE_SIZE // 4} pixels")
 
     def model_config(self, num_classes: int) -> DetectorConfig:
         """The model and anchors for ``num_classes`` categories on ``IMAGE_SIZE``-pixel images."""
-        return DetectorConfig(self.channels, self.anchor_sizes, num_classes, IMAGE_SIZE)
+        return DetectorConfig(self.channels, self.anchor_sizes, num_classes, IMAGE_SIZE, self.top_down,
+                              self.head_dilation)
 
     @property
     def targets(self) -> Targets:
@@ -179,12 +223,13 @@ class DetectorParams:
     def loss_weights(self) -> LossWeights:
         """Weights of the loss parts, hard-negative quota and Smooth L1 beta."""
         return LossWeights(self.objectness_weight, self.class_weight, self.box_weight, self.negatives_per_positive,
-                           self.smooth_l1_beta)
+                           self.smooth_l1_beta, self.box_loss)
 
     @property
     def recipe(self) -> Recipe:
-        """Batch size, epochs, learning rate and its schedule, seed."""
-        return Recipe(self.batch_size, self.epochs, self.lr, self.lr_schedule, self.seed)
+        """Batch size, epochs, learning rate and its schedule, seed, augmentation."""
+        return Recipe(self.batch_size, self.epochs, self.lr, self.lr_schedule, self.seed,
+                      Augmentation(self.hflip, self.max_shift), self.checkpoint)
 
 
 @dataclass(frozen=True)
@@ -195,6 +240,7 @@ class DetectorEvalParams:
     nms_iou: float
     top_k_per_level: int
     max_detections: int
+    box_voting: bool
     batch_size: int
     visible_threshold: float
     drawn_images: int
@@ -218,7 +264,8 @@ class DetectorEvalParams:
     @property
     def postprocess(self) -> PostprocessSettings:
         """Score threshold, NMS IoU, per-level top-k and detections kept per image."""
-        return PostprocessSettings(self.score_threshold, self.nms_iou, self.top_k_per_level, self.max_detections)
+        return PostprocessSettings(self.score_threshold, self.nms_iou, self.top_k_per_level, self.max_detections,
+                                   self.box_voting)
 
 
 def read_detector() -> DetectorParams:

@@ -19,9 +19,11 @@ from locate.detection.average_precision import (
 )
 from locate.detection.boxes import xyxy_to_xywh
 from locate.detection.config import DetectorConfig, PostprocessSettings
+from locate.detection.model import parameter_count
 from locate.detection.postprocess import Detections, postprocess
+from locate.detection.receptive_field import receptive_fields
 from locate.images import images_to_input
-from locate.records.detector import DetectorMetrics, LevelRecord
+from locate.records.detector import CheckpointChoice, DetectorDetails, DetectorMetrics, LevelRecord
 from locate.runtime import Runtime
 
 BOX_DECIMALS = 2
@@ -106,29 +108,32 @@ def level_records(config: DetectorConfig, names: list[str], true_positives: torc
                   coverage: torch.Tensor) -> dict[str, LevelRecord]:
     """Each level's geometry (from ``config``) with its counts ``Tensor[L, C]`` per category ``names``."""
     levels = zip(config.strides, config.feature_sizes, config.anchor_sizes, true_positives.tolist(),
-                 coverage.tolist(), strict=True)
+                 coverage.tolist(), receptive_fields(config), strict=True)
     return {
         level_name(index): LevelRecord(stride, size, list(anchors), dict(zip(names, found, strict=True)),
-                                       dict(zip(names, covered, strict=True)))
-        for index, (stride, size, anchors, found, covered) in enumerate(levels)
+                                       dict(zip(names, covered, strict=True)), seen)
+        for index, (stride, size, anchors, found, covered, seen) in enumerate(levels)
     }
 
 
 @dataclass(frozen=True)
 class DetectorReport:
-    """metrics: the record of ``metrics/detector.json``; pr_rows: (recall, precision of each class) at IoU 0.5
+    """metrics: the headline numbers (``metrics/detector/<recipe>.json``); details: the checkpoint and the levels
+    (``plots/<detector name>/details.json``); pr_rows: (recall, precision of each class) at IoU 0.5
     on COCO's 101 recall points (empty for a class without objects);
     scale_rows: (level name, true positives of each class) per level."""
 
     metrics: DetectorMetrics
+    details: DetectorDetails
     pr_rows: list[tuple]
     scale_rows: list[tuple]
 
 
 def detector_report(split: DetectionSplit, found: ScoredBoxes, levels: torch.Tensor, anchors: torch.Tensor,
-                    anchor_levels: torch.Tensor, visible_threshold: float, config: DetectorConfig) -> DetectorReport:
+                    anchor_levels: torch.Tensor, visible_threshold: float, config: DetectorConfig,
+                    checkpoint: CheckpointChoice) -> DetectorReport:
     """All metrics of ``found`` (detections in the split's order, their ``levels [D]``) against ``split``;
-    ``config`` is the model's, whose level geometry the metrics record."""
+    ``config`` is the model's, whose level geometry the metrics record, ``checkpoint`` the epoch it is."""
     names = split.category_names
     classes, num_levels = len(names), int(anchor_levels.max()) + 1
     truth = ground_truth(split)
@@ -145,13 +150,37 @@ def detector_report(split: DetectionSplit, found: ScoredBoxes, levels: torch.Ten
         map50=_number(np.nanmean(ap50)),
         map50_95=_number(full.mean_average_precision()),
         map50_visible=_number(visible),
+        ap50={name: _number(ap50[index]) for index, name in enumerate(names)},
+        ap50_area={area: _number(value) for area, value in by_area.items()},
+        epoch=checkpoint.epoch,
+        parameters=parameter_count(config),
+    )
+    details = DetectorDetails(
+        checkpoint=checkpoint,
         recall_ceiling=_number(float((torch.cat(split.visibility) > 0).float().mean())),
         detections=len(found.scores),
-        ap50={name: _number(ap50[index]) for index, name in enumerate(names)},
-        ap50_by_area={area: _number(value) for area, value in by_area.items()},
         levels=level_records(config, names, specialization, coverage),
     )
     precision = [[round(float(p), 6) if p > -1 else "" for p in full.precision[0, index]] for index in range(classes)]
     pr_rows = [(round(float(r), 2), *column) for r, *column in zip(RECALL_POINTS, *precision, strict=True)]
     scale_rows = [(level_name(level), *row) for level, row in enumerate(specialization.tolist())]
-    return DetectorReport(metrics, pr_rows, scale_rows)
+    return DetectorReport(metrics, details, pr_rows, scale_rows)
+
+
+
+def evaluate_model(predictor: Predictor, config: DetectorConfig, checkpoint: CheckpointChoice, split: DetectionSplit,
+                   batch_size: int, visible_threshold: float) -> tuple[DetectorReport, Detections]:
+    """The report of the model of ``predictor`` (built from ``config``, the epoch ``checkpoint``) on ``split``, and
+    its detections."""
+    detections = predict_split(predictor, split.images, batch_size)
+    found = rounded_detections(split, detections)
+    report = detector_report(split, found, detections.levels, predictor.anchors, predictor.levels, visible_threshold,
+                             config, checkpoint)
+    return report, detections
+
+
+def predictor_of(model: torch.nn.Module, config: DetectorConfig, settings: PostprocessSettings,
+                 runtime: Runtime) -> Predictor:
+    """The :class:`Predictor` of ``model`` (eval mode, on ``runtime.device``) with the anchors of ``config``."""
+    anchors, levels = config.anchors()
+    return Predictor(model, anchors, levels, config.image_size, settings, runtime)

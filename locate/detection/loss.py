@@ -1,8 +1,11 @@
-"""Detection loss: objectness BCE with hard-negative mining, class CE and Smooth L1 on encoded boxes."""
+"""Detection loss: objectness BCE with hard-negative mining, class CE, and a box loss: Smooth L1 on the encoded
+offsets (the course's) or GIoU on the decoded boxes."""
 
 import torch
 import torch.nn.functional as F
 
+from locate.detection.box_coder import decode
+from locate.detection.boxes import generalized_iou
 from locate.detection.config import LossWeights
 from locate.detection.model import BOX_VALUES
 
@@ -19,15 +22,16 @@ def hard_negatives(negative_loss: torch.Tensor, quota: torch.Tensor) -> torch.Te
     return (rank < quota[:, None]) & torch.isfinite(negative_loss)
 
 
-def detection_loss(outputs: torch.Tensor, labels: torch.Tensor, offsets: torch.Tensor, weights: LossWeights) -> dict:
+def detection_loss(outputs: torch.Tensor, labels: torch.Tensor, offsets: torch.Tensor, weights: LossWeights,
+                   anchors: torch.Tensor | None = None) -> dict:
     """Loss parts and their weighted total, each normalised by the number of positive anchors.
 
     outputs: ``Tensor[B, A, 5 + C]`` (box offsets, objectness logit, class logits);
     labels: int ``Tensor[B, A]`` (0 background, 1..C class + 1, -1 ignored);
     offsets: ``Tensor[B, A, 4]`` encoded target boxes. Objectness BCE covers the
     positives and, per image, the ``negatives_per_positive`` x positives background
-    anchors with the highest BCE; class CE and Smooth L1 cover the positives.
-    Returns ``{"total", "obj", "cls", "box"}`` scalars.
+    anchors with the highest BCE; class CE and the box loss cover the positives. ``anchors``
+    (``Tensor[A, 4]`` xyxy) are needed by the GIoU box loss only. Returns ``{"total", "obj", "cls", "box"}`` scalars.
     """
     outputs = outputs.float()
     labels = labels.long()
@@ -41,7 +45,16 @@ def detection_loss(outputs: torch.Tensor, labels: torch.Tensor, offsets: torch.T
     count = positive.sum().clamp(min=1)
     obj = (object_bce * (positive | mined)).sum() / count
     cls = F.cross_entropy(outputs[positive][:, BOX_VALUES + 1 :], labels[positive] - 1, reduction="sum") / count
-    box = F.smooth_l1_loss(outputs[positive][:, :BOX_VALUES], offsets[positive], beta=weights.smooth_l1_beta,
-                           reduction="sum") / count
+    box = _box_loss(outputs[positive][:, :BOX_VALUES], offsets[positive], positive, anchors, weights) / count
     total = weights.objectness * obj + weights.classification * cls + weights.box * box
     return {"total": total, "obj": obj, "cls": cls, "box": box}
+
+
+def _box_loss(predicted: torch.Tensor, target: torch.Tensor, positive: torch.Tensor, anchors: torch.Tensor | None,
+              weights: LossWeights) -> torch.Tensor:
+    """Summed box loss of the positives' ``predicted`` and ``target`` offsets (``Tensor[P, 4]``); ``positive``:
+    bool ``Tensor[B, A]``."""
+    if weights.box_loss == "smooth_l1":
+        return F.smooth_l1_loss(predicted, target, beta=weights.smooth_l1_beta, reduction="sum")
+    positive_anchors = anchors[positive.nonzero(as_tuple=True)[1]]
+    return (1 - generalized_iou(decode(predicted, positive_anchors), decode(target, positive_anchors))).sum()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import torch
 
 from locate.detection.box_coder import decode
-from locate.detection.boxes import batched_nms
+from locate.detection.boxes import batched_nms, box_iou
 from locate.detection.config import PostprocessSettings
 from locate.detection.model import BOX_VALUES
 
@@ -57,10 +57,26 @@ def postprocess(
     parts = [_level_candidates(scores[:, s : s + n], s, settings) for s, n in zip(starts, counts, strict=True)]
     image, anchor, label, score = (torch.cat(column) for column in zip(*parts, strict=True))
     boxes = decode(outputs[image, anchor, :BOX_VALUES].float(), anchors[anchor]).clamp(0, image_size)
-    keep = batched_nms(boxes, score, image * scores.shape[-1] + label, settings.nms_iou)
+    groups = image * scores.shape[-1] + label
+    keep = batched_nms(boxes, score, groups, settings.nms_iou)
     keep = keep[torch.sort(image[keep], stable=True).indices]
     keep = keep[_rank_within(image[keep]) < settings.max_detections]
-    return Detections(image[keep], boxes[keep], score[keep], label[keep], levels[anchor[keep]])
+    kept_boxes = boxes[keep]
+    if settings.box_voting:
+        kept_boxes = voted_boxes(kept_boxes, groups[keep], boxes, score, groups, settings.nms_iou)
+    return Detections(image[keep], kept_boxes, score[keep], label[keep], levels[anchor[keep]])
+
+
+def voted_boxes(kept: torch.Tensor, kept_groups: torch.Tensor, candidates: torch.Tensor, scores: torch.Tensor,
+                groups: torch.Tensor, iou_threshold: float) -> torch.Tensor:
+    """Box voting: each ``kept`` box (``Tensor[K, 4]`` xyxy) replaced by the score-weighted mean of the
+    ``candidates`` (``Tensor[N, 4]``, their ``scores`` and ``groups`` ``[N]``) of its group (image and class)
+    that overlap it at IoU >= ``iou_threshold``; the kept box is among them, so none is left without votes."""
+    if len(kept) == 0:
+        return kept
+    voters = (box_iou(kept, candidates) >= iou_threshold) & (kept_groups[:, None] == groups[None, :])
+    weights = voters * scores[None, :]
+    return weights @ candidates / weights.sum(dim=1, keepdim=True)
 
 
 def _rank_within(sorted_groups: torch.Tensor) -> torch.Tensor:

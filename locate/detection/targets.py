@@ -46,14 +46,36 @@ def anchor_targets(
 
 
 def _chunk_targets(boxes, labels, visibility, anchors, thresholds, min_visibility) -> AnchorTargets:
-    gt_boxes, valid = pad_per_image([b.float() for b in boxes])
-    gt_labels, _ = pad_per_image([label.long() for label in labels])
-    gt_visibility, _ = pad_per_image([v.float() for v in visibility])
-    matched = match_anchors(anchors, gt_boxes, valid, gt_visibility < min_visibility, thresholds)
+    return padded_targets(PaddedObjects.of_split(boxes, labels, visibility), anchors, thresholds, min_visibility)
+
+
+@dataclass(frozen=True)
+class PaddedObjects:
+    """The objects of B images, zero-padded to M per image: boxes ``Tensor[B, M, 4]`` xyxy pixels, labels int64
+    ``Tensor[B, M]`` (0..C-1), visibility ``Tensor[B, M]`` in [0, 1], valid bool ``Tensor[B, M]`` (False: padding)."""
+
+    boxes: torch.Tensor
+    labels: torch.Tensor
+    visibility: torch.Tensor
+    valid: torch.Tensor
+
+    @classmethod
+    def of_split(cls, boxes: list[torch.Tensor], labels: list[torch.Tensor], visibility: list[torch.Tensor]):
+        """Per-image lists (as in a ``DetectionSplit``) padded to the split's most objects."""
+        padded_boxes, valid = pad_per_image([b.float() for b in boxes])
+        return cls(padded_boxes, pad_per_image([label.long() for label in labels])[0],
+                   pad_per_image([v.float() for v in visibility])[0], valid)
+
+
+def padded_targets(objects: PaddedObjects, anchors: torch.Tensor, thresholds: MatchThresholds,
+                   min_visibility: float) -> AnchorTargets:
+    """Targets of B images whose objects are padded (``anchors``: ``Tensor[A, 4]`` xyxy on the same device)."""
+    matched = match_anchors(anchors, objects.boxes, objects.valid, objects.visibility < min_visibility, thresholds)
     positive = matched >= 0
     image, anchor = positive.nonzero(as_tuple=True)
     gt = matched[image, anchor]
-    offsets = torch.zeros(*matched.shape, 4)
+    gt_boxes, gt_labels = objects.boxes, objects.labels
+    offsets = torch.zeros(*matched.shape, 4, device=matched.device)
     offsets[image, anchor] = encode(gt_boxes[image, gt], anchors[anchor])
     target_labels = torch.where(matched == IGNORE, IGNORED_LABEL, 0)
     target_labels[image, anchor] = gt_labels[image, gt] + 1

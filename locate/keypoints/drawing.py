@@ -11,6 +11,13 @@ import torch  # noqa: E402
 from locate.atomic import atomic_path  # noqa: E402
 
 SKELETON = ((0, 1), (0, 2), (0, 3), (0, 4))
+COLOURS = "ground truth (green) vs prediction (red)"
+
+
+def failure_title(group: str) -> str:
+    """A failure group's picture title in words: ``heatmap_right_regression_wrong`` ->
+    ``heatmap right, regression wrong`` over ``ground truth (green) vs prediction (red)``."""
+    return f"{group.replace('_right_', ' right, ').replace('_', ' ')}\n{COLOURS}"
 
 
 def draw_predictions(
@@ -43,7 +50,7 @@ def draw_predictions(
         figure.suptitle(title, fontsize=9)
     figure.tight_layout()
     with atomic_path(path, ".png") as temporary:
-        figure.savefig(temporary, dpi=80)
+        figure.savefig(temporary, dpi=100, bbox_inches="tight")
     plt.close(figure)
 
 

@@ -9,9 +9,12 @@ that ``evaluate_detector`` recorded.
 
 from collections.abc import Callable
 
+import pandas as pd
 import yaml
 
 from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
+from locate.detection.checkpoint_rules import CHECKPOINT_RULES, kept_epochs
+from locate.detection.recipes import RECIPES
 from locate.keypoints.evaluation import FAILURE_THRESHOLD
 from locate.keypoints.method import (
     HEATMAP,
@@ -27,11 +30,11 @@ from locate.keypoints.method import (
 from locate.keypoints.models import COURSE_DROPOUT, ENCODER_CHANNELS, ENCODER_STRIDE, INPUT_CHANNELS, REGRESSION_HIDDEN
 from locate.keypoints.pck import PER_KEYPOINT_THRESHOLD, THRESHOLDS, threshold_key
 from locate.keypoints.shift_response import SHIFT_PIXELS
-from locate.records.detector import LevelRecord
+from locate.records.detector import CheckpointChoice, LevelRecord
 from locate.records.keypoints import KeypointMetrics, MethodScores
 from locate.records.speed import SpeedRecord, TrainingSpeed
 from locate.report import verdicts
-from locate.report.inputs import ReportInputs
+from locate.report.inputs import RecipeResults, ReportInputs
 from locate.report.markdown import (
     minutes,
     num,
@@ -44,6 +47,7 @@ from locate.report.markdown import (
     threshold_label,
     word_list,
 )
+from locate.report.recipe_words import change_words, rule_words
 from locate.report.template import fill
 
 Facts = dict[str, object]
@@ -73,6 +77,20 @@ def failure_caption(group: str) -> str:
     return sentence_start(group.replace("_right_", " right, ").replace("_", " "))
 
 
+def relative_to(value: float, reference: float) -> str:
+    """How ``value`` stands to ``reference`` at three decimals: ``0.012 below``, ``0.030 above`` or ``level with``."""
+    where = verdicts.position(round(value, 3), round(reference, 3))
+    return where if where == "level with" else f"{num(abs(value - reference))} {where}"
+
+
+def failure_figure(group: str, count: int, figures: dict[str, str]) -> str:
+    """The picture of failure ``group`` (``count`` images), or a line saying why there is none."""
+    caption = failure_caption(group)
+    if f"failures_{group}" in figures:
+        return fill("figure", {"caption": caption, "path": figures[f"failures_{group}"]})
+    return fill("failure_not_drawn" if count else "failure_empty", {"caption": caption, "count": count})
+
+
 def convergence_sentence(history, model: str) -> str:
     """How the val loss of ``model``'s training history evolved."""
     found = verdicts.convergence(history)
@@ -92,15 +110,41 @@ def training_time(speed: TrainingSpeed) -> str:
     return fill("training_time_resumed", facts | {"first_timed": resumed + 1, "resumed": resumed})
 
 
+def stage_time(speed: SpeedRecord) -> str:
+    """A stage's time as text, marking a training that resumed without its earlier time."""
+    duration = minutes(speed.seconds)
+    if isinstance(speed, TrainingSpeed) and speed.timed != speed.epochs:
+        return fill("stage_time_resumed", {"duration": duration, "timed": speed.timed, "epochs": speed.epochs})
+    return duration
+
+
 def stage_times(stages: dict[str, SpeedRecord]) -> list[list[str]]:
-    """Rows ``[stage, its time as text]`` in stage order, marking a training that resumed without its earlier time."""
-    rows = []
-    for stage, speed in sorted(stages.items()):
-        duration = minutes(speed.seconds)
-        if isinstance(speed, TrainingSpeed) and speed.timed != speed.epochs:
-            duration = fill("stage_time_resumed", {"duration": duration, "timed": speed.timed, "epochs": speed.epochs})
-        rows.append([stage, duration])
-    return rows
+    """Rows ``[stage, its time as text]`` in stage order."""
+    return [[stage, stage_time(speed)] for stage, speed in sorted(stages.items())]
+
+
+def checkpoint_kept(checkpoint: CheckpointChoice) -> str:
+    """Which epoch was kept, of how many, by which rule."""
+    return fill("checkpoint_kept", {"epoch": checkpoint.epoch, "epochs": checkpoint.epochs,
+                                    "rule": rule_words(checkpoint.rule)})
+
+
+def change_phrase(metric: str, before: float | None, after: float | None) -> str:
+    """What going from ``before`` to ``after`` does to ``metric``: ``raises mAP@0.5 by 0.120 (from 0.802 to 0.922)``."""
+    found = verdicts.change(before, after)
+    gap = num(abs(after - before)) if found in ("raises", "lowers") else ""
+    return fill(f"metric_{found}", {"metric": metric, "gap": gap, "before": num(before), "after": num(after)})
+
+
+def level_sentence(category: str, before: dict[str, int], after: dict[str, int]) -> str:
+    """Which level finds most true positives of ``category`` (level -> count) with the course recipe and the
+    improved one."""
+    first, second = verdicts.dominant_level(before), verdicts.dominant_level(after)
+    return fill(f"level_{verdicts.level_change(before, after)}", {
+        "objects": plural(category), "before_level": spoken(first.level), "before_share": pct(first.share),
+        "before_total": first.total, "after_level": spoken(second.level), "after_share": pct(second.share),
+        "after_total": second.total,
+    })
 
 
 def _count_table(levels: dict[str, LevelRecord], counts: Callable[[LevelRecord], dict[str, int]]) -> str:
@@ -112,12 +156,12 @@ def _count_table(levels: dict[str, LevelRecord], counts: Callable[[LevelRecord],
 def headline_facts(inputs: ReportInputs) -> Facts:
     """The numbers several sections state: detector mAP, the data's recall ceiling, the PCK thresholds
     the prose names, the course methods' PCK at the loosest one."""
-    det, kp = inputs.detector, inputs.keypoints
+    det, kp = inputs.detector.metrics, inputs.keypoints
     methods = inputs.params.keypoints.method_table
     return {
         "map50": num(det.map50),
         "map50_visible": num(det.map50_visible),
-        "recall_ceiling": pct(det.recall_ceiling),
+        "recall_ceiling": pct(inputs.detector.details.recall_ceiling),
         "visible_share": visible_share(inputs.params.detector_eval.visible_threshold),
         "tightest": f"{TIGHTEST:g}",
         "loosest": f"{LOOSEST:g}",
@@ -130,8 +174,8 @@ def introduction_facts(inputs: ReportInputs) -> Facts:
     """The detector's scale count and classes, the data's seed and sizes."""
     data = inputs.params.data
     return {
-        "level_count": number_word(len(inputs.detector.levels)),
-        "class_list": word_list([plural(name) for name in inputs.detector.ap50]),
+        "level_count": number_word(len(inputs.detector.details.levels)),
+        "class_list": word_list([plural(name) for name in inputs.detector.metrics.ap50]),
         "data_seed": data.seed,
         "num_train": data.num_train,
         "num_val": data.num_val,
@@ -140,8 +184,9 @@ def introduction_facts(inputs: ReportInputs) -> Facts:
 
 def detector_method_facts(inputs: ReportInputs) -> Facts:
     """The levels, the matching and loss settings, the training recipe and where and how long it trained."""
-    det, speed = inputs.params.detector, inputs.speed.detector_training
-    levels = inputs.detector.levels
+    det, speed = inputs.params.detector, inputs.detector.training
+    levels = inputs.detector.details.levels
+    checkpoint = inputs.detector.details.checkpoint
     level_rows = [
         [spoken(name), level.stride, f"{level.feature_size}x{level.feature_size}",
          ", ".join(f"{size:g}" for size in level.anchor_sizes)]
@@ -162,6 +207,8 @@ def detector_method_facts(inputs: ReportInputs) -> Facts:
         "detector_lr": det.lr,
         "lr_schedule": det.lr_schedule,
         "detector_seed": det.seed,
+        "checkpoint_kept": checkpoint_kept(checkpoint),
+        "selected_on_val": " " + fill("selected_on_val") if verdicts.selects_on_val(checkpoint.rule) else "",
         "precision": speed.runtime.precision,
         "device_name": speed.runtime.device_name,
         "threads": speed.runtime.threads,
@@ -172,26 +219,27 @@ def detector_method_facts(inputs: ReportInputs) -> Facts:
 
 def detector_results_facts(inputs: ReportInputs) -> Facts:
     """The AP tables, the per-level counts and the detector's figures."""
-    det = inputs.detector
+    det, levels = inputs.detector.metrics, inputs.detector.details.levels
     ap_row = ["all objects (course)", num(det.map50), *(num(value) for value in det.ap50.values())]
     return {
         "detector_loss_figure": inputs.figures["detector_loss"],
         "ap_table": table(["objects", "mAP@0.5", *(f"AP@0.5 {name}" for name in det.ap50)], [ap_row]),
         "map50_95": num(det.map50_95),
-        "area_table": table(["area range", "AP@0.5"], [[area, num(ap)] for area, ap in det.ap50_by_area.items()]),
+        "area_table": table(["area range", "AP@0.5"], [[area, num(ap)] for area, ap in det.ap50_area.items()]),
         "pr_curves_figure": inputs.figures["pr_curves"],
         "detections_figure": inputs.figures["detections"],
-        "true_positive_table": _count_table(det.levels, lambda level: level.true_positives),
+        "draw_score_threshold": inputs.params.detector_eval.draw_score_threshold,
+        "true_positive_table": _count_table(levels, lambda level: level.true_positives),
         "scales_figure": inputs.figures["scales"],
-        "coverage_table": _count_table(det.levels, lambda level: level.anchor_coverage),
+        "coverage_table": _count_table(levels, lambda level: level.anchor_coverage),
     }
 
 
 def detector_analysis_facts(inputs: ReportInputs) -> Facts:
     """Convergence, the best and worst class, which level finds and covers each class, the hidden objects."""
-    det = inputs.detector
+    det, levels = inputs.detector.metrics, inputs.detector.details.levels
     best, worst = verdicts.best_and_worst(det.ap50)
-    true_positives = by_category(det.levels, lambda level: level.true_positives)
+    true_positives = by_category(levels, lambda level: level.true_positives)
     shares = []
     for category, by_level in true_positives.items():
         share = verdicts.dominant_level(by_level)
@@ -199,13 +247,12 @@ def detector_analysis_facts(inputs: ReportInputs) -> Facts:
                  "total": share.total}
         shares.append(fill("level_share" if share.total else "no_true_positive", facts))
     covering = []
-    for category, by_level in by_category(det.levels, lambda level: level.anchor_coverage).items():
+    for category, by_level in by_category(levels, lambda level: level.anchor_coverage).items():
         level = verdicts.dominant_level(by_level).level
         covering.append(fill("level_coverage", {"objects": plural(category), "level": spoken(level),
                                                 "count": by_level[level]}))
-    raised = verdicts.raises(det.map50, det.map50_visible)
     return {
-        "detector_convergence": convergence_sentence(inputs.detector_history, "detector"),
+        "detector_convergence": convergence_sentence(inputs.detector.history, "detector"),
         "best_class": plural(best),
         "best_class_ap": num(det.ap50[best]),
         "worst_class": plural(worst),
@@ -214,14 +261,78 @@ def detector_analysis_facts(inputs: ReportInputs) -> Facts:
         "level_shares": sentence_start("; ".join(shares)),
         "specialisation_verdict": fill("sizes_split" if verdicts.specialises(true_positives) else "sizes_not_split"),
         "coverage_list": ", ".join(covering),
-        "visible_change": fill("visible_raises" if raised else "visible_lowers"),
-        "visible_gap": num(abs(det.map50_visible - det.map50)),
+        "visible_change": change_phrase("mAP@0.5", det.map50, det.map50_visible),
+    }
+
+
+def recipe_column(recipe: RecipeResults, visible: str) -> dict[str, str]:
+    """One recipe's column of the comparison table: row label -> value as text."""
+    metrics, details = recipe.metrics, recipe.details
+    latency = recipe.evaluation.latency_ms_per_image.get("detector")
+    runtime = recipe.training.runtime
+    return {
+        "mAP@0.5": num(metrics.map50),
+        f"mAP@0.5, objects at least {visible} visible": num(metrics.map50_visible),
+        "mAP@0.5:0.95": num(metrics.map50_95),
+        **{f"AP@0.5 {plural(name)}": num(ap) for name, ap in metrics.ap50.items()},
+        **{f"AP@0.5 {area} objects": num(ap) for area, ap in metrics.ap50_area.items()},
+        "checkpoint kept": checkpoint_kept(details.checkpoint),
+        "parameters": f"{metrics.parameters:,}",
+        "training time": stage_time(recipe.training),
+        "trained on": f"{runtime.device_name}, {runtime.precision}",
+        "latency (ms per image, batch 1)": "n/a" if latency is None else f"{latency:.1f}",
+    }
+
+
+def checkpoint_rule_table(course: pd.DataFrame, improved: pd.DataFrame) -> str:
+    """Per checkpoint rule, the epoch it keeps in each recipe's training history and that epoch's val mAP@0.5."""
+    kept = [kept_epochs(history.to_dict("records")) for history in (course, improved)]
+    rows = [[rule_words(rule), *(f"{choice[rule].epoch}: {num(choice[rule].map50)}" for choice in kept)]
+            for rule in CHECKPOINT_RULES]
+    return table(["rule", *(f"{recipe}: epoch, val mAP@0.5" for recipe in RECIPES)], rows)
+
+
+def improved_facts(inputs: ReportInputs) -> Facts:
+    """What the improved recipe changes, the two recipes side by side, their receptive fields and true positives
+    per level, and what the change does to each score and to the level that finds each class."""
+    course, improved = inputs.detector, inputs.improved
+    visible = visible_share(inputs.params.detector_eval.visible_threshold)
+    columns = recipe_column(course, visible), recipe_column(improved, visible)  # in the order of RECIPES
+    rows = [[label, columns[0][label], columns[1].get(label, "n/a")] for label in columns[0]]
+    before, after = course.details.levels, improved.details.levels
+    names = list(dict.fromkeys([*before, *after]))
+    receptive = [[spoken(name), (before.get(name) or after[name]).stride,
+                  *(levels[name].receptive_field if name in levels else "n/a" for levels in (before, after))]
+                 for name in names]
+    found_before = by_category(before, lambda level: level.true_positives)
+    found_after = by_category(after, lambda level: level.true_positives)
+    categories = list(found_before)
+    found_rows = [[spoken(name), *(found[category].get(name, "n/a") for category in categories
+                                   for found in (found_before, found_after))] for name in names]
+    old, new = course.metrics, improved.metrics
+    overall = [change_phrase("mAP@0.5", old.map50, new.map50),
+               change_phrase(f"mAP@0.5 over the objects at least {visible} visible", old.map50_visible,
+                             new.map50_visible),
+               change_phrase("mAP@0.5:0.95", old.map50_95, new.map50_95)]
+    per_class = [change_phrase(f"AP@0.5 on {plural(name)}", ap, new.ap50.get(name)) for name, ap in old.ap50.items()]
+    levels = [level_sentence(category, found_before[category], found_after[category]) for category in categories]
+    return {
+        "improved_changes": "\n".join(f"- {change_words(key, value)}"
+                                       for key, value in inputs.params.detector_improved.items()),
+        "recipe_table": table(["", *RECIPES], rows),
+        "receptive_field_table": table(["level", "stride (px)", "course RF (px)", "improved RF (px)"], receptive),
+        "recipe_true_positive_table": table(
+            ["level", *(f"{plural(category)}, {recipe}" for category in categories for recipe in RECIPES)], found_rows),
+        "checkpoint_rule_table": checkpoint_rule_table(course.history, improved.history),
+        "overall_change": word_list(overall),
+        "class_change": word_list(per_class),
+        "level_change": sentence_start("; ".join(levels)),
     }
 
 
 def keypoint_method_facts(inputs: ReportInputs) -> Facts:
     """The architecture (from the models' constants), the targets and decoding, the methods and their training."""
-    kp, decoding = inputs.params.keypoints, inputs.keypoints.decoding
+    kp, decoding = inputs.params.keypoints, inputs.keypoints.evaluation.decoding
     methods = kp.method_table
     hand_pair = decoding.hand_pair_radius
     time_rows = [[name, minutes(inputs.speed.keypoint_training[name].train_seconds)] for name in methods]
@@ -255,22 +366,21 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
     """The PCK tables with the ceilings, per keypoint, against size and latency, the ablations, the failures."""
     kp = inputs.keypoints
     header = ["method", *map(threshold_label, THRESHOLDS)]
-    ceilings = [pck_row("perfect localiser, hands by coin flip", kp.ceiling.random_assignment),
-                pck_row("best possible", kp.ceiling.best_possible)]
-    keypoints = list(next(iter(kp.methods.values())).pck_per_keypoint)
-    per_keypoint = [[name, *(num(s.pck_per_keypoint[k]) for k in keypoints)] for name, s in kp.methods.items()]
+    ceilings = [pck_row("perfect localiser, hands by coin flip", kp.ceilings["random_assignment"].pck),
+                pck_row("best possible", kp.ceilings["best_possible"].pck)]
+    keypoints = list(kp.per_keypoint[next(iter(kp.methods))].course)
+    per_keypoint = [[name, *(num(kp.per_keypoint[name].course[k]) for k in keypoints)] for name in kp.methods]
     latency = inputs.speed.keypoint_evaluation.latency_ms_per_image
     tradeoff = [
-        [name, num(s.pck[LOOSE]), num(s.pck_symmetric[LOOSE]), f"{s.params:,}",
+        [name, num(s.pck[LOOSE]), num(s.pck_symmetric[LOOSE]), f"{s.parameters:,}",
          f"{latency[name]:.2f}" if name in latency else "n/a"]
         for name, s in kp.methods.items()
     ]
     baseline = ablation_baseline(inputs.params.keypoints.method_table)
     ablations = [pck_row(f"baseline ({baseline})", kp.methods[baseline].pck)]
     ablations += [pck_row(variant, scores.pck) for variant, scores in kp.ablations.items()]
-    drawn = [group for group in kp.failure_cases if f"failures_{group}" in inputs.figures]
-    figures = [fill("figure", {"caption": failure_caption(group), "path": inputs.figures[f"failures_{group}"]})
-               for group in drawn]
+    failure_cases = kp.evaluation.failure_cases
+    figures = [failure_figure(group, count, inputs.figures) for group, count in failure_cases.items()]
     loosest = f"{LOOSEST:g}"
     return {
         "keypoint_loss_figure": inputs.figures["keypoint_loss"],
@@ -286,7 +396,7 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
         "ablation_table": table(["variant", *map(threshold_label, THRESHOLDS)], ablations),
         "keypoint_count": number_word(len(KEYPOINT_NAMES)),
         "failure_threshold": f"{FAILURE_THRESHOLD:g}",
-        "failure_table": table(["group", "images"], [[spoken(g), n] for g, n in kp.failure_cases.items()]),
+        "failure_table": table(["group", "images"], [[spoken(g), n] for g, n in failure_cases.items()]),
         "failure_figures": "".join("\n\n" + figure for figure in figures),
     }
 
@@ -324,13 +434,31 @@ def _optional_paragraphs(inputs: ReportInputs) -> list[str]:
     if any(method.model == INTEGRAL for method in methods.values()):
         paragraphs.append(coordinate_paragraph(kp, methods, heatmap, regression))
     if kp.ablations:
-        best, worst = verdicts.best_and_worst({variant: s.pck[TIGHT] for variant, s in kp.ablations.items()})
-        paragraphs.append(fill("ablations", {
-            "tightest": f"{TIGHTEST:g}", "baseline_tightest": num(heatmap.pck[TIGHT]),
-            "best": best, "best_tightest": num(kp.ablations[best].pck[TIGHT]),
-            "worst": worst, "worst_tightest": num(kp.ablations[worst].pck[TIGHT]),
-        }))
+        paragraphs.append(ablation_paragraph(kp, heatmap))
     return paragraphs
+
+
+def ablation_paragraph(kp: KeypointMetrics, baseline: MethodScores) -> str:
+    """The ablations against their baseline (the course heatmap method) by course PCK at the tightest threshold:
+    the best variant when one beats the baseline, else that none does; the worst."""
+    scores = {variant: s.pck[TIGHT] for variant, s in kp.ablations.items()}
+    best, worst = verdicts.best_and_worst(scores)
+    better = verdicts.best_variant(baseline.pck[TIGHT], scores)
+    return fill("ablations" if better is not None else "ablations_none_better", {
+        "tightest": f"{TIGHTEST:g}", "baseline_tightest": num(baseline.pck[TIGHT]),
+        "best": best, "best_tightest": num(scores[best]), "worst": worst, "worst_tightest": num(scores[worst]),
+    })
+
+
+def course_gap_sentence(heatmap: dict[str, float], regression: dict[str, float]) -> str:
+    """Which course method leads at which PCK threshold, and where the two differ the most."""
+    labels = {threshold_key(t): f"{t:.2f}" for t in THRESHOLDS}
+    widest = verdicts.widest_gap(heatmap, regression)
+    return fill(f"course_gap_{verdicts.lead(heatmap, regression)}", {
+        "widest": labels[widest], "heatmap_widest": num(heatmap[widest]), "regression_widest": num(regression[widest]),
+        "heatmap_ahead": word_list([labels[key] for key in verdicts.ahead_at(heatmap, regression)] or ["none"]),
+        "regression_ahead": word_list([labels[key] for key in verdicts.ahead_at(regression, heatmap)] or ["none"]),
+    })
 
 
 def coordinate_paragraph(kp: KeypointMetrics, methods: dict[str, MethodParams], heatmap: MethodScores,
@@ -363,17 +491,13 @@ def keypoint_analysis_facts(inputs: ReportInputs) -> Facts:
     """Convergence, heatmap against regression, the distance to the ceiling, the optional paragraphs."""
     kp = inputs.keypoints
     heatmap, regression = course_scores(inputs)
-    widest = verdicts.widest_lead(heatmap.pck, regression.pck)
-    thresholds = {threshold_key(t): t for t in THRESHOLDS}
     histories = inputs.keypoint_histories.items()
     return {
         "keypoint_convergence": " ".join(convergence_sentence(history, f"{name} model") for name, history in histories),
         "heatmap_symmetric_loosest": num(heatmap.pck_symmetric[LOOSE]),
         "regression_symmetric_loosest": num(regression.pck_symmetric[LOOSE]),
-        "widest": f"{thresholds[widest]:.2f}",
-        "heatmap_widest": num(heatmap.pck[widest]),
-        "regression_widest": num(regression.pck[widest]),
-        "ceiling_distance": num(verdicts.largest_distance(heatmap.pck, kp.ceiling.random_assignment)),
+        "course_gap": course_gap_sentence(heatmap.pck, regression.pck),
+        "ceiling_distance": num(verdicts.largest_distance(heatmap.pck, kp.ceilings["random_assignment"].pck)),
         "heatmap_symmetric_tightest": num(heatmap.pck_symmetric[TIGHT]),
         "hand_label_loss": num(heatmap.pck_symmetric[TIGHT] - heatmap.pck[TIGHT]),
         "shift_pixels": SHIFT_PIXELS,
@@ -387,10 +511,10 @@ def keypoint_analysis_facts(inputs: ReportInputs) -> Facts:
 
 def discussion_facts(inputs: ReportInputs) -> Facts:
     """The two keypoint ceilings at every threshold."""
-    ceiling = inputs.keypoints.ceiling
+    ceilings = inputs.keypoints.ceilings
     return {
-        "random_assignment": ", ".join(num(ceiling.random_assignment[threshold_key(t)]) for t in THRESHOLDS),
-        "best_possible": ", ".join(num(ceiling.best_possible[threshold_key(t)]) for t in THRESHOLDS),
+        "random_assignment": ", ".join(num(ceilings["random_assignment"].pck[threshold_key(t)]) for t in THRESHOLDS),
+        "best_possible": ", ".join(num(ceilings["best_possible"].pck[threshold_key(t)]) for t in THRESHOLDS),
         "first_threshold": f"{THRESHOLDS[0]:.2f}",
         "last_threshold": f"{THRESHOLDS[-1]:.2f}",
     }
@@ -399,13 +523,13 @@ def discussion_facts(inputs: ReportInputs) -> Facts:
 def conclusion_facts(inputs: ReportInputs) -> Facts:
     """Whether the levels split the sizes, and how far the heatmap model is from the coin-flip ceiling."""
     kp, methods = inputs.keypoints, inputs.params.keypoints.method_table
-    true_positives = by_category(inputs.detector.levels, lambda level: level.true_positives)
+    true_positives = by_category(inputs.detector.details.levels, lambda level: level.true_positives)
     split = verdicts.specialises(true_positives)
     heatmap = kp.methods[course_method(methods, HEATMAP)].pck[LOOSE]
-    ceiling = kp.ceiling.random_assignment[LOOSE]
+    ceiling = kp.ceilings["random_assignment"].pck[LOOSE]
     return {
         "scales_conclusion": fill("sizes_split_conclusion" if split else "sizes_not_split_conclusion"),
-        "heatmap_below_ceiling": num(heatmap - ceiling),
+        "heatmap_to_ceiling": relative_to(heatmap, ceiling),
         "ceiling_loosest": num(ceiling),
     }
 
@@ -423,8 +547,8 @@ def appendix_facts(inputs: ReportInputs) -> Facts:
 
 
 SECTIONS = (headline_facts, introduction_facts, detector_method_facts, detector_results_facts,
-            detector_analysis_facts, keypoint_method_facts, keypoint_results_facts, keypoint_analysis_facts,
-            discussion_facts, conclusion_facts, appendix_facts)
+            detector_analysis_facts, improved_facts, keypoint_method_facts, keypoint_results_facts,
+            keypoint_analysis_facts, discussion_facts, conclusion_facts, appendix_facts)
 
 
 def report_facts(inputs: ReportInputs) -> Facts:

@@ -7,7 +7,7 @@ import pandas as pd
 from locate.data.config import DataParams
 from locate.detection.config import DetectorEvalParams, DetectorParams
 from locate.keypoints.config import AblationParams, KeypointsParams
-from locate.records.detector import DetectorMetrics
+from locate.records.detector import DetectorDetails, DetectorMetrics
 from locate.records.keypoints import KeypointMetrics
 from locate.records.speed import EvaluationSpeed, SpeedRecord, TrainingSpeed
 
@@ -15,10 +15,12 @@ from locate.records.speed import EvaluationSpeed, SpeedRecord, TrainingSpeed
 @dataclass(frozen=True)
 class ReportParams:
     """The params sections the report's prose states, parsed by the schemas their stages use;
+    ``detector_improved``: the keys the improved detector recipe changes, as params.yaml gives them;
     ``results``: params.yaml without its execution settings, as the appendix prints it."""
 
     data: DataParams
     detector: DetectorParams
+    detector_improved: dict
     detector_eval: DetectorEvalParams
     keypoints: KeypointsParams
     ablations: AblationParams
@@ -26,11 +28,22 @@ class ReportParams:
 
 
 @dataclass(frozen=True)
-class StageSpeeds:
-    """detector_training: ``train_detector``'s record; keypoint_training: method name -> its training
-    record; keypoint_evaluation: ``evaluate_keypoints``'s record; stages: every speed file's stem -> record."""
+class RecipeResults:
+    """One detector recipe: its headline metrics and details, its training and evaluation speed records and its
+    training history (``epoch``, ``train_<part>``, ``val_<part>``, ``val_map50``)."""
 
-    detector_training: TrainingSpeed
+    metrics: DetectorMetrics
+    details: DetectorDetails
+    training: TrainingSpeed
+    evaluation: EvaluationSpeed
+    history: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class StageSpeeds:
+    """keypoint_training: method name -> its training record; keypoint_evaluation: ``evaluate_keypoints``'s
+    record; stages: every speed file's stem -> record."""
+
     keypoint_training: dict[str, TrainingSpeed]
     keypoint_evaluation: EvaluationSpeed
     stages: dict[str, SpeedRecord]
@@ -38,15 +51,15 @@ class StageSpeeds:
 
 @dataclass(frozen=True)
 class ReportInputs:
-    """detector / keypoints: the metrics records; speed: the speed records; detector_history and
-    keypoint_histories (method name ->): the training histories (``epoch``, ``train_<part>``,
-    ``val_<part>``); params; environment: ``{"machine": {...}, "packages": {name: version}}``;
-    figures: figure key -> path relative to the report (``failures_<group>`` only where drawn)."""
+    """detector / improved: the course and the improved detector recipe; keypoints: the keypoint records; speed:
+    the speed records; keypoint_histories (method name ->): the training histories; params; environment:
+    ``{"machine": {...}, "packages": {name: version}}``; figures: figure key -> path relative to the report
+    (``failures_<group>`` only where drawn)."""
 
-    detector: DetectorMetrics
+    detector: RecipeResults
+    improved: RecipeResults
     keypoints: KeypointMetrics
     speed: StageSpeeds
-    detector_history: pd.DataFrame
     keypoint_histories: dict[str, pd.DataFrame]
     params: ReportParams
     environment: dict

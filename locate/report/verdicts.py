@@ -10,6 +10,8 @@ import pandas as pd
 MAJORITY = 0.5
 GAP_CLOSED, GAP_KEPT = 0.9, 0.1  # shares of a gap that count as closed, and as not narrowed
 FOLLOWS = 0.5  # shift gain from which predictions count as following a moved figure
+DECIMALS = 3  # the report's precision: values equal at it are the same
+VAL_RULES = ("val_loss", "val_map50")  # checkpoint rules that select the epoch on the val set
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class LevelShare:
 @dataclass(frozen=True)
 class Convergence:
     """A training history in six numbers: the val loss after the first epoch, the lowest val loss and its
-    epoch (the kept checkpoint), the last epoch and its train and val losses."""
+    epoch, the last epoch and its train and val losses."""
 
     first_val: float
     best_val: float
@@ -59,9 +61,38 @@ def best_and_worst(scores: dict[str, float | None]) -> tuple[str, str]:
     return max(known, key=known.get), min(known, key=known.get)
 
 
-def widest_lead(ahead: dict[str, float], behind: dict[str, float]) -> str:
-    """The key (e.g. a PCK threshold) where ``ahead`` leads ``behind`` the most (the first on a tie)."""
-    return max(ahead, key=lambda key: ahead[key] - behind[key])
+def best_variant(baseline: float, variants: dict[str, float]) -> str | None:
+    """The variant with the highest score (the first on a tie) if it beats ``baseline``; None when none does
+    (matching the baseline is not beating it)."""
+    best = max(variants, key=variants.get)
+    return best if variants[best] > baseline else None
+
+
+def ahead_at(first: dict[str, float], second: dict[str, float]) -> list[str]:
+    """The keys (e.g. PCK thresholds) where ``first`` scores strictly higher than ``second``, in order."""
+    return [key for key in first if first[key] > second[key]]
+
+
+def lead(first: dict[str, float], second: dict[str, float]) -> str:
+    """``"first"`` or ``"second"`` when that one scores higher at every key, ``"same"`` when they are equal at every
+    key, ``"mixed"`` otherwise."""
+    if len(ahead_at(first, second)) == len(first):
+        return "first"
+    if len(ahead_at(second, first)) == len(first):
+        return "second"
+    return "same" if all(first[key] == second[key] for key in first) else "mixed"
+
+
+def widest_gap(first: dict[str, float], second: dict[str, float]) -> str:
+    """The key where the two scores differ the most, whichever is ahead (the first on a tie)."""
+    return max(first, key=lambda key: abs(first[key] - second[key]))
+
+
+def position(value: float, reference: float) -> str:
+    """``"above"``, ``"below"`` or ``"level with"`` ``reference``."""
+    if value == reference:
+        return "level with"
+    return "above" if value > reference else "below"
 
 
 def largest_distance(scores: dict[str, float], reference: dict[str, float]) -> float:
@@ -69,9 +100,28 @@ def largest_distance(scores: dict[str, float], reference: dict[str, float]) -> f
     return max(abs(scores[key] - reference[key]) for key in reference)
 
 
-def raises(before: float, after: float) -> bool:
-    """Whether going from ``before`` to ``after`` raises the value (or keeps it)."""
-    return after >= before
+def change(before: float | None, after: float | None) -> str:
+    """``"raises"``, ``"lowers"`` or ``"keeps"``: what going from ``before`` to ``after`` does to the value at
+    :data:`DECIMALS` decimals; ``"unknown"`` when either is None."""
+    if before is None or after is None:
+        return "unknown"
+    before, after = round(before, DECIMALS), round(after, DECIMALS)
+    if after == before:
+        return "keeps"
+    return "raises" if after > before else "lowers"
+
+
+def level_change(before: dict[str, int], after: dict[str, int]) -> str:
+    """Whether the level finding most of one category (level -> count) is the same before and after: ``"kept"`` or
+    ``"moved"``; ``"none"`` when either has no count at all."""
+    if not sum(before.values()) or not sum(after.values()):
+        return "none"
+    return "kept" if dominant_level(before).level == dominant_level(after).level else "moved"
+
+
+def selects_on_val(rule: str) -> bool:
+    """Whether checkpoint ``rule`` chooses the epoch by a score on the val set (:data:`VAL_RULES`)."""
+    return rule in VAL_RULES
 
 
 def convergence(history: pd.DataFrame) -> Convergence:

@@ -1,0 +1,31 @@
+"""The detector recipes in words: each params key the improved recipe changes, and each checkpoint rule.
+
+A key or rule without words here is named as it is in params.yaml (``key: value``), so a new one
+never breaks the report.
+"""
+
+from collections.abc import Callable
+
+BOX_LOSSES = {"giou": "GIoU box loss on the decoded boxes", "smooth_l1": "Smooth L1 box loss on the encoded offsets"}
+RULES = {"val_loss": "the epoch with the lowest validation loss", "last": "the last epoch",
+         "val_map50": "the epoch with the highest validation mAP@0.5"}
+CHANGES: dict[str, Callable[[object], str]] = {
+    "top_down": lambda on: ("an FPN-style top-down merge of each scale with the coarser ones" if on
+                            else "no top-down merge of the scales"),
+    "head_dilation": lambda dilation: f"head convolutions dilated x{dilation} on scales 2 and up",
+    "hflip": lambda on: "random horizontal flips" if on else "no horizontal flips",
+    "max_shift": lambda pixels: f"random shifts of up to {pixels} pixels" if pixels else "no random shifts",
+    "box_loss": lambda loss: BOX_LOSSES.get(loss, f"box loss {loss}"),
+    "checkpoint": lambda rule: f"the checkpoint of {rule_words(rule)}",
+}
+
+
+def change_words(key: str, value: object) -> str:
+    """Section ``detector``'s key ``key`` set to ``value``, in words."""
+    words = CHANGES.get(key)
+    return words(value) if words is not None else f"`{key}: {value}`"
+
+
+def rule_words(rule: str) -> str:
+    """Checkpoint rule ``rule`` in words."""
+    return RULES.get(rule, f"the epoch chosen by rule `{rule}`")

@@ -1,0 +1,73 @@
+"""The report's verdict sentences on hand-made metrics: both orderings, ties, and what is missing said in words."""
+
+import dataclasses
+
+import pytest
+
+from locate.records.keypoints import MethodScores
+from locate.report.facts import build_report, course_gap_sentence, relative_to
+from tests.test_report_text import report_inputs
+
+TINY_HEATMAP = {"pck_05": 0.01, "pck_10": 0.05, "pck_15": 0.055, "pck_20": 0.06}
+TINY_REGRESSION = {"pck_05": 0.0, "pck_10": 0.04, "pck_15": 0.07, "pck_20": 0.10}
+
+
+def _with_tightest(scores: MethodScores, value: float) -> MethodScores:
+    return dataclasses.replace(scores, pck=scores.pck | {"pck_05": value})
+
+
+def _ablations_report(baseline: float, variants: list[float]) -> str:
+    inputs = report_inputs()
+    kp = inputs.keypoints
+    methods = {name: _with_tightest(scores, baseline) if name == "heatmap" else scores
+               for name, scores in kp.methods.items()}
+    ablations = {variant: _with_tightest(scores, value)
+                 for (variant, scores), value in zip(kp.ablations.items(), variants, strict=False)}
+    return build_report(dataclasses.replace(inputs, keypoints=dataclasses.replace(kp, methods=methods,
+                                                                                  ablations=ablations)))
+
+
+def test_the_best_variant_is_named_when_it_beats_the_baseline():
+    report = _ablations_report(0.79, [0.80, 0.83, 0.81])
+    best = list(report_inputs().keypoints.ablations)[1]
+    assert f"the baseline scores 0.790; the best variant is {best}\n(0.830)" in report
+
+
+@pytest.mark.parametrize("baseline", [0.823, 0.812])  # above every variant, and tied with the best
+def test_no_variant_is_called_best_when_none_beats_the_baseline(baseline):
+    report = _ablations_report(baseline, [0.80, 0.812, 0.81])
+    assert f"the baseline scores {baseline:.3f} and no variant beats it" in report
+    assert "the best variant is" not in report
+
+
+def test_the_course_gap_says_who_leads_where_on_tiny_data():
+    sentence = course_gap_sentence(TINY_HEATMAP, TINY_REGRESSION)
+    assert sentence.startswith("Neither leads at every threshold: the heatmap model leads at 0.05 and 0.10, "
+                               "regression at 0.15 and 0.20")
+    assert sentence.endswith("they\ndiffer most at 0.20: heatmap 0.060, regression 0.100.")
+
+
+def test_the_course_gap_names_the_leader_in_both_orderings_and_a_tie():
+    high, low = {"pck_05": 0.8, "pck_20": 0.9}, {"pck_05": 0.1, "pck_20": 0.6}
+    assert course_gap_sentence(high, low) == ("The heatmap model leads at every threshold, most at 0.05: "
+                                              "0.800 against 0.100.")
+    assert course_gap_sentence(low, high) == ("Regression leads at every threshold, most at 0.05: 0.800 against "
+                                              "the heatmap model's 0.100.")
+    assert course_gap_sentence(high, dict(high)) == "The two score the same at every threshold."
+    level_then_behind = course_gap_sentence({"pck_05": 0.5, "pck_20": 0.6}, {"pck_05": 0.5, "pck_20": 0.7})
+    assert "the heatmap model leads at none, regression at 0.20" in level_then_behind
+
+
+def test_the_distance_to_the_ceiling_is_said_in_words_not_as_a_negative_number():
+    assert relative_to(0.12, 0.9) == "0.780 below"
+    assert relative_to(0.95, 0.9) == "0.050 above"
+    assert relative_to(0.9001, 0.9) == "level with"
+    report = build_report(report_inputs())
+    assert "(0.030 below the 0.980 a perfect localiser reaches" in report
+
+
+def test_a_failure_group_without_its_picture_is_said_in_words():
+    report = build_report(report_inputs())
+    assert "*Heatmap right, regression wrong: 143 val images; their picture is missing" in report
+    assert "*Regression right, heatmap wrong: no val image, so no picture.*" in report
+    assert "![Both wrong](figures/failures_both_wrong.png)" in report
