@@ -133,4 +133,5 @@ def test_rerun_cost_names_the_stages_a_key_reruns(monkeypatch):
                               "report", "train_heatmap@heatmap", "train_heatmap@heatmap_symmetric"]
     assert set(sigma["rerun"]) == set(sigma["stale"]) | {"evaluate_keypoints"}
     assert rerun_cost(REPO_ROOT, "runtime.threads") == {"stale": [], "rerun": [], "seconds": 0.0}
-    assert rerun_cost(REPO_ROOT, "detector_eval.nms_iou")["rerun"] == ["evaluate_detector", "evaluate_detector_improved", "report"]
+    evaluations = ["evaluate_detector", "evaluate_detector_improved", "report"]
+    assert rerun_cost(REPO_ROOT, "detector_eval.nms_iou")["rerun"] == evaluations

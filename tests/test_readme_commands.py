@@ -60,7 +60,7 @@ def test_every_comparing_command_runs_and_the_sweep_queues_one_experiment_per_va
     _shell(project, "dvc queue remove --all")
     assert len(queued) == 3, queued  # sigma 1.0 and 3.0, and the learning rate
     shown = next(output for command, output in outputs.items() if command.startswith("dvc exp show --drop"))
-    assert "map50" in shown and "pck_05" in shown
+    assert "keypoints.sigma" in shown and "heatmap.json:pck.pck_05" in shown
     assert max(map(len, shown.splitlines())) <= WIDE_TERMINAL
 
 

@@ -61,13 +61,13 @@ def test_a_pull_request_reruns_only_the_stages_that_read_its_change(origin, tmp_
     result = _module(clone, "ci.pull_request", "--base", "main", "--out", "ci-output", "--pull")
     assert result.returncode == 0, result.stderr
     out = clone / "ci-output"
-    assert (out / "stages.txt").read_text().split() == ["evaluate_detector", "report"]
+    assert (out / "stages.txt").read_text().split() == ["evaluate_detector", "evaluate_detector_improved", "report"]
     diff = (out / "diff.md").read_text()
     assert len(diff) < COMMENT_LIMIT
-    assert "`evaluate_detector`, `report`" in diff
+    assert "`evaluate_detector`, `evaluate_detector_improved`, `report`" in diff
     assert "| params.yaml | detector_eval.nms_iou | 0.5 | 0.2 |" in diff
     results = diff.split("### Results that changed")[1].split("### Params")[0]
-    assert "metrics/detector.json" in results and "metrics/speed" not in results
+    assert "metrics/detector/" in results and "metrics/speed" not in results
 
 
 @pytest.mark.parametrize(
