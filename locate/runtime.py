@@ -111,9 +111,18 @@ def make_runtime(device: str = "auto", precision: str = "auto", threads: int = 0
     threads = threads or max(1, len(os.sched_getaffinity(0)) // local_processes)
     torch.set_num_threads(threads)
     if device == "cuda":
-        torch.cuda.set_device(local_rank)
+        _tune_cuda(local_rank)
     where = torch.device("cuda", local_rank) if device == "cuda" else torch.device("cpu")
     return Runtime(where, precision, threads, rank, world_size)
+
+
+def _tune_cuda(local_rank: int) -> None:
+    """Take the GPU of ``local_rank`` and let cuDNN time its convolution algorithms once per shape (the
+    shapes are fixed) and fp32 matrix products use TF32."""
+    torch.cuda.set_device(local_rank)
+    torch.backends.cudnn.benchmark = True
+    torch.backends.cuda.matmul.allow_tf32 = True
+    torch.backends.cudnn.allow_tf32 = True
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,17 @@ class Batches:
         """Number of samples N."""
         return len(next(iter(self.tensors.values())))
 
+    @property
+    def device(self) -> torch.device:
+        """Where the tensors are."""
+        return next(iter(self.tensors.values())).device
+
     def __len__(self) -> int:
         return math.ceil(self.size / self.batch_size)
+
+    def to(self, device: torch.device) -> "Batches":
+        """The same batches with every tensor on ``device`` (moved once, for the whole training)."""
+        return Batches({name: tensor.to(device) for name, tensor in self.tensors.items()}, self.batch_size)
 
     def iterate(
         self, generator: torch.Generator | None = None, rank: int = 0, world_size: int = 1
@@ -65,6 +74,7 @@ class Batches:
         draws the same order from an identically seeded generator).
         """
         order = torch.randperm(self.size, generator=generator) if generator is not None else torch.arange(self.size)
+        order = order.to(self.device)
         for start in range(0, self.size, self.batch_size):
             index = order[start : start + self.batch_size][rank::world_size]
             if world_size == 1 and generator is None:
@@ -73,37 +83,65 @@ class Batches:
                 yield {name: t[index] for name, t in self.tensors.items()}
 
 
-def _to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
-    return {name: tensor.to(device, non_blocking=True) for name, tensor in batch.items()}
+class _LossParts:
+    """Each loss part's per-batch values, kept where they were computed until read.
+
+    Reading them is the only host synchronisation of an epoch: at its end, and when the
+    progress bar is due a refresh. Sums are formed on the host in float64, batch by batch.
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[torch.Tensor]] = {}
+        self.counts: list[int] = []
+
+    def add(self, losses: dict[str, torch.Tensor], count: int) -> None:
+        """Record one batch's scalar ``losses`` (means over its ``count`` samples)."""
+        for name, value in losses.items():
+            self.values.setdefault(name, []).append(value.detach().float())
+        self.counts.append(count)
+
+    def sums(self, finite: bool = False) -> dict[str, float]:
+        """Each part's sum over the samples seen so far; with ``finite``, raises :class:`NonFiniteLoss`
+        naming the first batch whose total was not finite."""
+        read = {name: torch.stack(values).tolist() for name, values in self.values.items()}
+        for step, total in enumerate(read["total"] if finite else []):
+            if not math.isfinite(total):
+                raise NonFiniteLoss(f"loss became {total} at step {step + 1}")
+        sums = {}
+        for name, values in read.items():
+            sums[name] = 0.0
+            for value, count in zip(values, self.counts, strict=True):
+                sums[name] += value * count
+        return sums
 
 
 def _epoch(model, compute_loss: LossFn, batches: Batches, runtime: Runtime, step=None, generator=None, bar=None):
-    """Mean of each loss part over one pass; ``step(loss)`` updates weights when training."""
-    sums: dict[str, float] = {}
+    """Mean of each loss part over one pass; ``step(loss)`` updates weights when training.
+
+    ``batches`` are on ``runtime.device``; no value is read back to the host per batch.
+    """
+    parts = _LossParts()
     seen = 0
-    started = time.perf_counter()
+    started = shown = time.perf_counter()
     for index, batch in enumerate(batches.iterate(generator, runtime.rank, runtime.world_size)):
         check_parent()
-        batch = _to_device(batch, runtime.device)
         count = len(next(iter(batch.values())))
         with runtime.autocast():
             losses = compute_loss(model, batch)
         if count == 0:  # the batch had fewer samples than processes and left this one none
             losses = {name: value.nan_to_num(0.0) for name, value in losses.items()}
         if step is not None:
-            if not torch.isfinite(losses["total"]):
-                raise NonFiniteLoss(f"loss became {losses['total'].item()} at step {index + 1}")
             step(losses["total"] * _share(batches, index, count, runtime))
         seen += count
-        for name, value in losses.items():
-            sums[name] = sums.get(name, 0.0) + float(value.detach()) * count
+        parts.add(losses, count)
         if bar is not None:
-            rate = seen / (time.perf_counter() - started)
-            bar.set_postfix(
-                {name: f"{sums[name] / seen:.4f}" for name in sums} | {"img/s": f"{rate:.1f}"}, refresh=False
-            )
             bar.update(1)
-    return _global_means(sums, seen, runtime)
+            if not bar.disable and time.perf_counter() - shown >= bar.mininterval:
+                shown = time.perf_counter()
+                rate = seen / (shown - started)
+                means = {name: f"{total / seen:.4f}" for name, total in parts.sums(step is not None).items()}
+                bar.set_postfix(means | {"img/s": f"{rate:.1f}"})
+    return _global_means(parts.sums(step is not None), seen, runtime)
 
 
 def _share(batches: Batches, index: int, count: int, runtime: Runtime) -> float:
@@ -305,6 +343,7 @@ def fit(
     fingerprint = _fingerprint(outputs, optimizer, train, val, epochs)
     done, best = _resume(_saved_state(outputs.work_dir, fingerprint), model, optimizer, scheduler, scaler, generator)
     rows = done["rows"]
+    train, val = train.to(runtime.device), val.to(runtime.device)
     trained = _distributed(model, runtime)
     interactive = sys.stderr.isatty() and runtime.is_main
     for epoch in range(len(rows) + 1, epochs + 1):

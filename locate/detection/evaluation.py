@@ -42,10 +42,14 @@ class Predictor:
     runtime: Runtime
 
     def __call__(self, images: torch.Tensor) -> Detections:
-        """Detections of uint8 ``images [B, 3, S, S]`` (image_index 0..B-1)."""
+        """Detections of uint8 ``images [B, 3, S, S]`` (image_index 0..B-1), on the CPU; the model and the
+        postprocessing run on ``runtime.device``."""
+        device = self.runtime.device
         with torch.inference_mode(), self.runtime.autocast():
-            outputs = self.model(images_to_input(images.to(self.runtime.device)))
-        return postprocess(outputs.float().cpu(), self.anchors, self.levels, self.image_size, self.settings)
+            outputs = self.model(images_to_input(images.to(device)))
+        found = postprocess(outputs.float(), self.anchors.to(device), self.levels.to(device), self.image_size,
+                            self.settings)
+        return Detections(*(getattr(found, field.name).cpu() for field in fields(Detections)))
 
 
 def predict_split(predictor: Predictor, images: torch.Tensor, batch_size: int) -> Detections:

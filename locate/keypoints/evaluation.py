@@ -1,4 +1,4 @@
-"""Predictions of a keypoint model and their scores against the truth, ready for ``metrics/keypoints.json``.
+"""Predictions of a keypoint model and their scores against the truth, ready for the ``metrics/keypoints/`` records.
 
 Predictions and truth are ``Tensor[N, K, 2]`` (x, y) pixels; every fraction is rounded to
 six decimals.
@@ -92,7 +92,7 @@ def predict(model: torch.nn.Module, decoder: Decoder, images: torch.Tensor, runt
     model.eval()
     decoded = []
     for start in range(0, len(images), batch_size):
-        batch = images_to_input(images[start : start + batch_size]).to(runtime.device)
+        batch = images_to_input(images[start : start + batch_size].to(runtime.device))
         with runtime.autocast():
             outputs = model(batch)
         decoded.append(decoder.decode(outputs.float().cpu()))
@@ -107,7 +107,7 @@ def latency_ms(model: torch.nn.Module, decoder: Decoder, image: torch.Tensor, ru
     for run in range(LATENCY_WARMUP + LATENCY_RUNS):
         started = time.perf_counter()
         with runtime.autocast():
-            outputs = model(images_to_input(image).to(runtime.device))
+            outputs = model(images_to_input(image.to(runtime.device)))
         decoder.decode(outputs.float().cpu())
         if run >= LATENCY_WARMUP:
             timings.append(time.perf_counter() - started)
