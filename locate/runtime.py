@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from locate.errors import UserError
+from locate.host_memory import keep_freed_memory
 from locate.params import read_section, require
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -89,7 +90,8 @@ def make_runtime(device: str = "auto", precision: str = "auto", threads: int = 0
     """Resolve the ``device``/``precision``/``threads`` params (``auto``/0 pick the best here).
 
     Under ``torchrun`` each process joins the process group (NCCL on CUDA, gloo on CPU),
-    takes the GPU of its local rank, and by default an equal share of the CPU cores.
+    takes the GPU of its local rank, and by default an equal share of the CPU cores. Freed host
+    memory is kept for reuse (:mod:`locate.host_memory`).
     """
     if device not in DEVICES:
         raise UserError(f"params key 'runtime.device': got {device!r}, expected one of {', '.join(DEVICES)}")
@@ -106,6 +108,7 @@ def make_runtime(device: str = "auto", precision: str = "auto", threads: int = 0
             precision = "bf16" if cpu_has_fast_bf16() else "fp32"
     if precision == "fp16" and device != "cuda":
         raise UserError("params key 'runtime.precision': 'fp16' needs a CUDA device; use fp32 or bf16 on CPU")
+    keep_freed_memory()
     rank, world_size, local_rank = _join_process_group(device)
     local_processes = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
     threads = threads or max(1, len(os.sched_getaffinity(0)) // local_processes)

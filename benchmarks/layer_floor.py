@@ -1,0 +1,205 @@
+"""The least time each trainer needs on this machine, layer by layer, and how far the trainers are from it.
+
+Every convolution and linear layer of each trained model is timed alone at its training
+shape (batch of the recipe, the trainer's precision under autocast): forward and backward
+(the input's gradient where the layer's input needs one, and the weights'), and forward
+alone at the validation passes. Each layer is timed in both memory layouts (channels-last,
+contiguous) and on every thread count from 1 to the cores this process may use; its floor is
+the best of them per image, where ``t`` threads leave ``cores / t`` copies of the layer to run
+side by side (processes of a torchrun, say: the per-image time is divided by that many). The
+floor of a recipe is the sum over its layers, times the training and validation images of all
+its epochs; batch norm, activations, losses and the optimiser count nothing (memory-bound work
+the floor leaves to the trainers). The measured time is what the training stage recorded in
+``metrics/speed/`` (training and validation passes, with the detector's per-epoch val mAP).
+
+Writes ``benchmarks/results/layer_floor.json``; run from the repository root:
+``python -m benchmarks.layer_floor [recipe ...]`` (recipes: detector, detector_improved,
+heatmap, regression, integral).
+"""
+
+import argparse
+import copy
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from benchmarks.names import chosen
+from locate.atomic import write_json
+from locate.data.config import read_data
+from locate.detection.model import Detector
+from locate.detection.recipes import COURSE, IMPROVED, RecipeFiles, read_recipe
+from locate.keypoints.config import read_keypoints
+from locate.keypoints.method import MethodConfig, build_model
+from locate.runtime import Runtime, runtime_from_params
+
+RESULT = Path("benchmarks/results/layer_floor.json")
+SPEED = Path("metrics/speed")
+TIMED_LAYERS = (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)
+LAYOUTS = {"channels_last": torch.channels_last, "contiguous": torch.contiguous_format}
+WARMUP, REPEATS = 2, 5
+KEYPOINT_IMAGE = (1, 128, 128)
+
+
+@dataclass(frozen=True)
+class RecipeShape:
+    """What the floor of one recipe needs: the model, one image's shape ``(C, H, W)``, the batch size,
+    epochs, training and val images per epoch, and the speed record its stage writes."""
+
+    model: nn.Module
+    image: tuple[int, int, int]
+    batch_size: int
+    epochs: int
+    train_images: int
+    val_images: int
+    speed: Path
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A timed layer: its name in the model, the module, its input shape ``[B, ...]`` and whether the input
+    needs a gradient in training."""
+
+    name: str
+    module: nn.Module
+    input_shape: tuple[int, ...]
+    input_grad: bool
+
+
+def recipe_shapes() -> dict[str, RecipeShape]:
+    """Every recipe this benchmark knows, from ``params.yaml``."""
+    data = read_data()
+    shapes = {}
+    for recipe, name in ((COURSE, "detector"), (IMPROVED, "detector_improved")):
+        params = read_recipe(recipe)
+        config = params.model_config(3)
+        shapes[name] = RecipeShape(Detector(config), (3, config.image_size, config.image_size), params.batch_size,
+                                   params.epochs, data.num_train, data.num_val, RecipeFiles.of(recipe).train_speed)
+    keypoints = read_keypoints()
+    for name, method in keypoints.method_table.items():
+        if name not in ("heatmap", "regression", "integral"):
+            continue
+        config = MethodConfig.for_model(method.model, method.loss, keypoints.heatmap, keypoints.regression_dropout)
+        shapes[name] = RecipeShape(build_model(config), KEYPOINT_IMAGE, keypoints.batch_size, keypoints.epochs,
+                                   data.num_train, data.num_val, SPEED / f"train_keypoints_{name}.json")
+    return shapes
+
+
+def training_layers(model: nn.Module, image: tuple[int, int, int], batch_size: int, runtime: Runtime) -> list[Layer]:
+    """The convolution and linear layers ``model`` runs on a batch, with the shapes they see."""
+    layers, handles = [], []
+    for name, module in model.named_modules():
+        if isinstance(module, TIMED_LAYERS):
+            def record(module, inputs, output, name=name):
+                layers.append(Layer(name, module, tuple(inputs[0].shape), inputs[0].requires_grad))
+            handles.append(module.register_forward_hook(record))
+    model.train()
+    with runtime.autocast():
+        model(torch.rand(batch_size, *image).contiguous(memory_format=torch.channels_last))
+    for handle in handles:
+        handle.remove()
+    return layers
+
+
+def _least_seconds(run) -> float:
+    """The shortest of ``REPEATS`` runs after ``WARMUP``: a floor, the least disturbed by other work."""
+    for _ in range(WARMUP):
+        run()
+    seconds = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - started)
+    return min(seconds)
+
+
+def layer_seconds(layer: Layer, layout: torch.memory_format, runtime: Runtime) -> tuple[float, float]:
+    """Least seconds of one training pass (forward and backward) and of one forward alone, of ``layer`` on
+    its batch in ``layout``."""
+    module = copy.deepcopy(layer.module).to(memory_format=layout) if len(layer.input_shape) == 4 \
+        else copy.deepcopy(layer.module)
+    inputs = torch.randn(layer.input_shape)
+    if inputs.dim() == 4:
+        inputs = inputs.contiguous(memory_format=layout)
+    inputs.requires_grad_(layer.input_grad)
+    with runtime.autocast():
+        gradient = torch.randn_like(module(inputs).float())
+
+    def training_pass():
+        with runtime.autocast():
+            output = module(inputs)
+        output.backward(gradient.to(output.dtype))
+
+    def forward_pass():
+        with torch.no_grad(), runtime.autocast():
+            module(inputs)
+
+    return _least_seconds(training_pass), _least_seconds(forward_pass)
+
+
+def layer_floor(layer: Layer, runtime: Runtime, cores: int) -> dict:
+    """Seconds per image of ``layer``'s training pass and forward pass at its best layout and thread count."""
+    best_train, best_forward, best = float("inf"), float("inf"), {}
+    for threads in range(1, cores + 1):
+        torch.set_num_threads(threads)
+        copies = cores // threads
+        for layout_name, layout in LAYOUTS.items():
+            train, forward = layer_seconds(layer, layout, runtime)
+            per_image = train / (layer.input_shape[0] * copies)
+            if per_image < best_train:
+                best_train, best = per_image, {"layout": layout_name, "threads": threads}
+            best_forward = min(best_forward, forward / (layer.input_shape[0] * copies))
+    torch.set_num_threads(runtime.threads)
+    return {"layer": layer.name, "input": list(layer.input_shape), "train_ms_per_image": round(1000 * best_train, 4),
+            "forward_ms_per_image": round(1000 * best_forward, 4)} | best
+
+
+def recipe_floor(shape: RecipeShape, runtime: Runtime, cores: int) -> dict:
+    """The floor of one recipe against the time its stage recorded."""
+    layers = [layer_floor(layer, runtime, cores)
+              for layer in training_layers(shape.model, shape.image, shape.batch_size, runtime)]
+    train_ms = sum(layer["train_ms_per_image"] for layer in layers)
+    forward_ms = sum(layer["forward_ms_per_image"] for layer in layers)
+    floor = shape.epochs * (shape.train_images * train_ms + shape.val_images * forward_ms) / 1000
+    result = {"epochs": shape.epochs, "train_images": shape.train_images, "val_images": shape.val_images,
+              "floor_train_ms_per_image": round(train_ms, 3), "floor_forward_ms_per_image": round(forward_ms, 3),
+              "floor_seconds": round(floor, 1), "layers": layers}
+    if shape.speed.is_file():
+        measured = json.loads(shape.speed.read_text())
+        result |= {"measured_seconds": measured["train_seconds"],
+                   "measured_over_floor": round(measured["train_seconds"] / floor, 2),
+                   "measured_runtime": measured["runtime"]}
+    return result
+
+
+def main() -> int:
+    shapes = recipe_shapes()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("recipes", nargs="*", help=f"any of {', '.join(shapes)} (default: all)")
+    parser.add_argument("--out", type=Path, default=RESULT)
+    arguments = parser.parse_args()
+    arguments.recipes = chosen(parser, arguments.recipes, list(shapes), "recipes")
+    runtime = runtime_from_params()
+    cores = len(os.sched_getaffinity(0))
+    load_before = os.getloadavg()[0]
+    recipes = {}
+    for name in arguments.recipes:
+        recipes[name] = recipe_floor(shapes[name], runtime, cores)
+        ratio = recipes[name].get("measured_over_floor")
+        print(f"{name}: floor {recipes[name]['floor_seconds'] / 60:.1f} min"
+              + (f", measured {recipes[name]['measured_seconds'] / 60:.1f} min = {ratio}x" if ratio else ""),
+              flush=True)
+    write_json(arguments.out, {"precision": runtime.precision, "cores": cores, "recipes": recipes,
+                               "runtime": runtime.describe(),
+                               "load_average_1min": {"before": round(load_before, 2),
+                                                     "after": round(os.getloadavg()[0], 2)}})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
