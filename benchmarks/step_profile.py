@@ -3,8 +3,9 @@
 Runs ``STEPS`` training steps (after ``WARMUP``) of each trainer of
 :mod:`benchmarks.our_trainers` as the stages run them (channels-last model, the runtime's
 precision under autocast, Adam) and sums the self CPU time of every operator into kinds:
-convolution (forward and backward), normalisation, activation, the loss, the optimiser,
-copies and layout or dtype conversions, and the rest. Writes
+convolution (forward and backward), normalisation, activation, pooling and resizing (skip
+concatenations included), the loss, the optimiser, copies and layout or dtype conversions, and
+the rest. Writes
 ``benchmarks/results/step_profile.json`` with milliseconds per step of each kind and the
 heaviest operators; run from the repository root:
 ``python -m benchmarks.step_profile [detector heatmap regression]``.
@@ -30,7 +31,8 @@ TOP_OPERATORS = 12
 KINDS = (  # (kind, substrings of operator names), first match wins
     ("convolution", ("conv", "mkldnn_convolution")),
     ("normalisation", ("batch_norm", "native_batch_norm", "layer_norm")),
-    ("activation", ("relu", "threshold_backward", "sigmoid", "silu", "gelu")),
+    ("activation", ("relu", "threshold_backward", "clamp_min", "sigmoid", "silu", "gelu")),
+    ("pooling_and_resizing", ("max_pool", "avg_pool", "upsample", "::cat")),
     ("optimiser", ("adam", "_foreach", "lerp", "addcdiv", "addcmul", "sqrt")),
     ("copy_and_conversion", ("copy_", "to_copy", "clone", "contiguous", "_to_dense", "reorder")),
     ("loss", ("loss", "cross_entropy", "binary_cross_entropy", "mse", "smooth_l1", "l1", "softmax", "sort",

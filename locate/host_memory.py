@@ -3,10 +3,10 @@
 glibc's malloc serves each large block (activations, their gradients) with a fresh ``mmap``
 and returns it to the system on ``free``; the next step's block of the same size then
 faults in and zeroes every page again. A training step allocates and frees the same large
-blocks over and over, so that page work costs the CPU trainers 15-30% of their time
-(``python -m benchmarks.allocator``). Serving every block from the heap and never trimming
-it lets the next step reuse the pages. Values computed are unchanged; the peak resident set
-grows by about 10%.
+blocks over and over, and the CPU trainers spend time on that page work every step
+(``python -m benchmarks.allocator`` measures how much). Serving every block from the heap and
+never trimming it lets the next step reuse the pages. Values computed are unchanged; the peak
+resident set grows by about a sixth.
 """
 
 import ctypes
