@@ -1,5 +1,6 @@
 """Run a stage module as the pipeline does (alone or under torchrun), in a folder of its own, with given params."""
 
+import json
 import os
 import subprocess
 import sys
@@ -39,32 +40,58 @@ def repo_params() -> dict:
     return yaml.safe_load((REPO_ROOT / "params.yaml").read_text())
 
 
-FORKED_STAGES = """
-import importlib, os, sys, traceback
+STAGE_SERVER = """
+import importlib, json, os, sys, traceback
 import torch
-modules = {{module: importlib.import_module(module) for module, *_ in {commands!r}}}
+modules = {module: importlib.import_module(module) for module in sys.argv[1:]}
 torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # its first use imports torch._dynamo: once, here
-for module, *args in {commands!r}:
-    child = os.fork()
-    if child == 0:
-        sys.argv = [module, *args]
-        try:
-            modules[module].main()
-        except BaseException:
-            traceback.print_exc()
-            os._exit(1)
-        os._exit(0)
-    if os.waitpid(child, 0)[1] != 0:
-        sys.exit(f"{{module}} {{args}} failed")
+for line in sys.stdin:
+    failed = None
+    for module, *args in json.loads(line):
+        child = os.fork()
+        if child == 0:
+            os.dup2(2, 1)
+            sys.argv = [module, *args]
+            try:
+                modules[module].main()
+            except BaseException:
+                traceback.print_exc()
+                os._exit(1)
+            os._exit(0)
+        if os.waitpid(child, 0)[1] != 0:
+            failed = f"{module} {args} failed"
+            break
+    print(json.dumps(failed), flush=True)
 """
 
 
-def run_stages_forked(folder: Path, commands: list[list[str]]) -> None:
-    """Run stage commands (``["stages.<name>", *args]``) one after another in ``folder``.
+class StageServer:
+    """One process in ``folder`` that imports the stage modules once and forks a child per stage command.
 
-    One process imports the stage modules once and forks a child per command, so each stage
-    starts from the same fresh state as under ``python -m`` without a torch import of its own.
+    Each stage starts from the same fresh state as under ``python -m`` without a torch import of its own.
+    The stages' output goes to the file ``log``. Use it as a context manager: leaving it stops the process.
     """
-    script = FORKED_STAGES.format(commands=commands)
-    result = subprocess.run([sys.executable, "-c", script], cwd=folder, env=stage_env(), capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+
+    def __init__(self, folder: Path, modules: list[str], log: Path):
+        self.log = log
+        with log.open("w") as output:
+            self.process = subprocess.Popen([sys.executable, "-c", STAGE_SERVER, *modules], cwd=folder,
+                                            env=stage_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=output, text=True)
+
+    def run(self, commands: list[list[str]]) -> None:
+        """Run stage commands (``["stages.<name>", *args]``) one after another; an AssertionError with their
+        output if one fails."""
+        start = self.log.stat().st_size
+        self.process.stdin.write(json.dumps(commands) + "\n")
+        self.process.stdin.flush()
+        reply = self.process.stdout.readline()
+        failed = json.loads(reply) if reply else "the stage server stopped"
+        assert failed is None, f"{failed}\n{self.log.read_bytes()[start:].decode(errors='replace')}"
+
+    def __enter__(self) -> "StageServer":
+        return self
+
+    def __exit__(self, *error) -> None:
+        self.process.stdin.close()
+        self.process.wait()

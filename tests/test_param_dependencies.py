@@ -7,28 +7,31 @@ to rerun. Timings are left aside: the speed files are not compared, and the repo
 on the baseline's speed files. The execution settings must leave every stage up to date.
 """
 
+import contextlib
 import shlex
 from pathlib import Path
+from typing import NamedTuple
 
 import networkx
 import pytest
 import yaml
+from dvc.repo import Repo
 
 from benchmarks.rerun_cost import pipeline_stages
 from ci.same_outputs import TIMINGS, output_digests
-from ci.tiny import dvc, run
+from ci.tiny import run
 from locate.params import EXECUTION_SETTINGS
 from tests.conftest import copy_of
-from tests.stage_runner import run_stages_forked
+from tests.stage_runner import StageServer
 
-# A representative change per params section, per method group and per ablation group;
-# on tiny params each of these changes what the stages that read it compute.
+# A representative change per params section, per method group and per ablation group, no two
+# of them making the same set of stages stale; on tiny params each of these changes what the
+# stages that read it compute.
 CHANGES = {
     "data.num_val": 4,
     "detector.box_weight": 1.0,
     "detector_eval.nms_iou": 0.2,
     "keypoints.sigma": 3.0,
-    "keypoints.subpixel": False,
     "keypoints.regression_dropout": 0.5,
     "keypoints.methods.regression.regression_symmetric.loss": "mse",
     "keypoints.methods.heatmap.heatmap_symmetric.loss": "mse",
@@ -54,37 +57,55 @@ def _stages(folder: Path) -> tuple[dict, networkx.DiGraph]:
     return table, graph
 
 
-def _rerun(folder: Path, stages: dict, graph: networkx.DiGraph, names: set[str]) -> None:
+class Project(NamedTuple):
+    """A copy of the tiny baseline: its stages, their graph, the digests of every stage's outputs, and a
+    server that runs the stages there."""
+
+    folder: Path
+    stages: dict
+    graph: networkx.DiGraph
+    baseline: dict
+    server: StageServer
+
+
+def _rerun(project: Project, names: set[str]) -> None:
     """Run ``names`` in DAG order; the report last, on the baseline's speed files."""
-    order = [name for name in reversed(list(networkx.topological_sort(graph))) if name in names]
-    run_stages_forked(folder, [stages[name][0] for name in order if name != "report"])
+    order = [name for name in reversed(list(networkx.topological_sort(project.graph))) if name in names]
+    project.server.run([project.stages[name][0] for name in order if name != "report"])
     if "report" in names:
-        run(folder, "git", "checkout", "-q", "--", TIMINGS)
-        run_stages_forked(folder, [stages["report"][0]])
+        run(project.folder, "git", "checkout", "-q", "--", TIMINGS)
+        project.server.run([project.stages["report"][0]])
 
 
 @pytest.fixture(scope="module")
 def project(tiny_baseline, tmp_path_factory):
-    """A copy of the tiny baseline, with its stages, their graph and the digests of every stage's outputs."""
-    folder = copy_of(tiny_baseline, tmp_path_factory.mktemp("dependencies") / "project")
+    """A copy of the tiny baseline, with its stages, their graph, its outputs' digests and a stage server."""
+    root = tmp_path_factory.mktemp("dependencies")
+    folder = copy_of(tiny_baseline, root / "project")
     stages, graph = _stages(folder)
     baseline = {name: output_digests(folder, outputs) for name, (_, outputs) in stages.items()}
-    return folder, stages, graph, baseline
+    modules = sorted({command[0] for command, _ in stages.values()})
+    with StageServer(folder, modules, root / "stages.log") as server:
+        yield Project(folder, stages, graph, baseline, server)
 
 
 def _restore(folder: Path) -> None:
+    """The baseline's params, metrics, plots and reports from git; its cached outputs from the DVC cache."""
     run(folder, "git", "checkout", "-q", "--", ".")
     run(folder, "git", "clean", "-fdq", "--", "metrics", "plots", "reports")
-    dvc(folder, "checkout", "-q", "--force")
+    with Repo(str(folder)) as repo:
+        repo.checkout(force=True)
 
 
 def _stale(folder: Path) -> set[str]:
-    return set(yaml.safe_load(dvc(folder, "status", "--json")) or {})
+    """The stages ``dvc status`` names in ``folder``."""
+    with contextlib.chdir(folder), Repo() as repo:
+        return set(repo.status())
 
 
 @pytest.mark.parametrize(("key", "value"), CHANGES.items(), ids=list(CHANGES))
 def test_stale_stages_are_exactly_those_whose_outputs_change(project, key, value):
-    folder, stages, graph, baseline = project
+    folder, stages, graph, baseline, _ = project
     params = yaml.safe_load((folder / "params.yaml").read_text())
     _set(params, key, value)
     (folder / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
@@ -93,7 +114,7 @@ def test_stale_stages_are_exactly_those_whose_outputs_change(project, key, value
         assert stale, f"{key}: no stage depends on it"
         downstream = set().union(*(networkx.ancestors(graph, name) for name in stale))
         untouched = set(stages) - stale - downstream
-        _rerun(folder, stages, graph, stale | untouched)
+        _rerun(project, stale | untouched)
         changed = {name for name in stale | untouched if output_digests(folder, stages[name][1]) != baseline[name]}
         assert stale - changed == set(), f"{key}: stale, but the same outputs when rerun"
         assert changed & untouched == set(), f"{key}: outputs change, but DVC would not rerun them"
@@ -103,7 +124,7 @@ def test_stale_stages_are_exactly_those_whose_outputs_change(project, key, value
 
 
 def test_execution_settings_are_no_stage_dependency(project):
-    folder = project[0]
+    folder = project.folder
     assert set(EXECUTION_VALUES) == set(EXECUTION_SETTINGS)
     params = yaml.safe_load((folder / "params.yaml").read_text())
     for key, value in EXECUTION_VALUES.items():
@@ -117,9 +138,9 @@ def test_execution_settings_are_no_stage_dependency(project):
 
 def test_an_unchanged_rerun_of_every_stage_writes_the_same_outputs(project):
     """The control: the runner itself reproduces the baseline, so a difference above is the param's."""
-    folder, stages, graph, baseline = project
+    folder, stages, _, baseline, _ = project
     try:
-        _rerun(folder, stages, graph, set(stages))
+        _rerun(project, set(stages))
         assert {name: output_digests(folder, outputs) for name, (_, outputs) in stages.items()} == baseline
     finally:
         _restore(folder)
