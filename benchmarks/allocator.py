@@ -13,7 +13,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -21,9 +20,10 @@ import torch
 from benchmarks.names import chosen
 from benchmarks.our_trainers import TRAINERS, our_trainer
 from benchmarks.settings import batch_size
+from benchmarks.step_timer import plain_step_seconds
 from locate.atomic import write_json
 from locate.host_memory import keep_freed_memory
-from locate.runtime import Runtime, cpu_has_fast_bf16, seed_everything
+from locate.runtime import Runtime, cpu_has_fast_bf16
 
 RESULT = Path("benchmarks/results/allocator.json")
 SETTINGS = ("default", "kept")
@@ -38,17 +38,7 @@ def child(name: str, setting: str) -> dict:
     runtime = Runtime(torch.device("cpu"), "bf16" if cpu_has_fast_bf16() else "fp32", torch.get_num_threads())
     size = batch_size(name)
     trainer = our_trainer(name, Path("data"), count=size * (WARMUP + STEPS[name]))
-    model = trainer.model.to(memory_format=torch.channels_last).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=trainer.lr)
-    seconds = []
-    for batch in trainer.batches["train"].iterate(seed_everything(0)):
-        started = time.perf_counter()
-        with runtime.autocast():
-            total = trainer.compute_loss(model, batch)["total"]
-        optimizer.zero_grad(set_to_none=True)
-        total.backward()
-        optimizer.step()
-        seconds.append(time.perf_counter() - started)
+    seconds = plain_step_seconds(trainer, runtime, WARMUP + STEPS[name])
     rate = size / statistics.median(seconds[WARMUP:])
     return {"images_per_second": round(rate, 1),
             "peak_resident_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}

@@ -38,8 +38,9 @@ from locate.data.config import read_data
 from locate.detection.model import Detector
 from locate.detection.recipes import COURSE, IMPROVED, RecipeFiles, read_recipe
 from locate.keypoints.config import read_keypoints
-from locate.keypoints.method import MethodConfig, build_model
+from locate.keypoints.method import build_model
 from locate.runtime import Runtime, runtime_from_params
+from stages.train_keypoints import method_job
 
 RESULT = Path("benchmarks/results/layer_floor.json")
 SPEED = Path("metrics/speed")
@@ -47,6 +48,7 @@ TIMED_LAYERS = (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)
 LAYOUTS = {"channels_last": torch.channels_last, "contiguous": torch.contiguous_format}
 WARMUP, REPEATS = 2, 8
 KEYPOINT_IMAGE = (1, 128, 128)
+KEYPOINT_RECIPES = ("heatmap", "regression", "integral")  # one method per keypoint model
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,10 @@ def recipe_shapes() -> dict[str, RecipeShape]:
         shapes[name] = RecipeShape(Detector(config), (3, config.image_size, config.image_size), params.batch_size,
                                    params.epochs, data.num_train, data.num_val, RecipeFiles.of(recipe).train_speed)
     keypoints = read_keypoints()
-    for name, method in keypoints.method_table.items():
-        if name not in ("heatmap", "regression", "integral"):
-            continue
-        config = MethodConfig.for_model(method.model, method.loss, keypoints.heatmap, keypoints.regression_dropout)
+    for name in KEYPOINT_RECIPES:
+        config, _, speed = method_job(keypoints, name)
         shapes[name] = RecipeShape(build_model(config), KEYPOINT_IMAGE, keypoints.batch_size, keypoints.epochs,
-                                   data.num_train, data.num_val, SPEED / f"train_keypoints_{name}.json")
+                                   data.num_train, data.num_val, SPEED / f"{speed}.json")
     return shapes
 
 

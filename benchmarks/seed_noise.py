@@ -36,17 +36,23 @@ def _only_course_methods(work: Path, seed: int) -> None:
     (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 
+def method_numbers(metrics: Path) -> dict[str, float]:
+    """The headline numbers of the ``METHODS`` in a ``metrics/`` folder."""
+    files = {f"keypoints/{method}.json" for group in METHODS.values() for method in group}
+    return {name: value for name, value in flat_numbers(metrics).items()
+            if name.split(":")[0] in files and is_headline(name)}
+
+
 def seed_metrics(seed: int, jobs: int, overrides: list[str]) -> dict[str, float]:
     """The keypoint headline numbers of one run with ``keypoints.seed`` = ``seed``."""
     work = Path(tempfile.mkdtemp(prefix=f"seed_noise_{seed}_"))
     try:
-        copy_project(work, "cpu", jobs, overrides)
+        copy_project(work, "auto", jobs, overrides)
         _only_course_methods(work, seed)
         _, failed = run_stages(work, jobs, only={"evaluate_keypoints"})
         if failed is not None:
             raise SystemExit(f"seed {seed}: stage {failed} failed")
-        return {name: value for name, value in flat_numbers(work / "metrics").items()
-                if name.startswith("keypoints/") and is_headline(name)}
+        return method_numbers(work / "metrics")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -69,10 +75,7 @@ def main() -> int:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE")
     parser.add_argument("--out", type=Path, default=NOISE_FILE)
     arguments = parser.parse_args()
-    committed = {name: value for name, value in flat_numbers(REPO_ROOT / "metrics").items()
-                 if name.split(":")[0].removesuffix(".json").removeprefix("keypoints/") in
-                 {method for group in METHODS.values() for method in group} and is_headline(name)}
-    draws = {COMMITTED_SEED: committed} if not arguments.overrides else {}
+    draws = {COMMITTED_SEED: method_numbers(REPO_ROOT / "metrics")} if not arguments.overrides else {}
     draws |= {seed: seed_metrics(seed, arguments.jobs, arguments.overrides) for seed in arguments.seeds}
     result = {"seeds": sorted(draws), "overrides": arguments.overrides, "numbers": spread(draws)}
     arguments.out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,14 +16,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import torch
 from torch.profiler import ProfilerActivity, profile
 
 from benchmarks.names import chosen
 from benchmarks.our_trainers import TRAINERS, our_trainer
 from benchmarks.settings import batch_size
+from benchmarks.step_timer import plain_step_seconds
 from locate.atomic import write_json
-from locate.runtime import Runtime, runtime_from_params, seed_everything
+from locate.runtime import Runtime, runtime_from_params
 
 RESULT = Path("benchmarks/results/step_profile.json")
 WARMUP, STEPS = 3, 8
@@ -46,26 +46,13 @@ def kind_of(operator: str) -> str:
     return next((kind for kind, parts in KINDS if any(part in name for part in parts)), "other")
 
 
-def _steps(trainer, runtime: Runtime, count: int):
-    model = trainer.model.to(runtime.device, memory_format=torch.channels_last).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=trainer.lr)
-    batches = trainer.batches["train"].iterate(seed_everything(0))
-    for _ in range(count):
-        batch = next(batches)
-        with runtime.autocast():
-            total = trainer.compute_loss(model, batch)["total"]
-        optimizer.zero_grad(set_to_none=True)
-        total.backward()
-        optimizer.step()
-
-
 def step_profile(name: str, runtime: Runtime) -> dict:
     """Milliseconds per step by kind of work, and the heaviest operators, of trainer ``name``."""
     size = batch_size(name)
     trainer = our_trainer(name, Path("data"), count=size * (WARMUP + STEPS))
-    _steps(trainer, runtime, WARMUP)
+    plain_step_seconds(trainer, runtime, WARMUP)
     with profile(activities=[ProfilerActivity.CPU]) as profiled:
-        _steps(trainer, runtime, STEPS)
+        plain_step_seconds(trainer, runtime, STEPS)
     kinds, operators = Counter(), Counter()
     for event in profiled.key_averages():
         milliseconds = event.self_cpu_time_total / 1000 / STEPS

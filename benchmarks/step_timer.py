@@ -1,4 +1,4 @@
-"""Seconds per training step of a model inside the shared trainer, warm-up dropped."""
+"""Seconds per training step of a model: inside the shared trainer (warm-up dropped), or in a plain loop."""
 
 import tempfile
 import time
@@ -35,3 +35,22 @@ def fit_step_seconds(
         fit(model, optimizer, timed_loss, train, val, FitSettings(1, runtime, outputs, generator, name="benchmark"))
     intervals = [later - earlier for earlier, later in zip(stamps, stamps[1:], strict=False)]
     return intervals[warmup:]
+
+
+def plain_step_seconds(trainer, runtime: Runtime, steps: int) -> list[float]:
+    """Seconds of each of the first ``steps`` training steps of ``trainer`` (an
+    :class:`benchmarks.our_trainers.OurTrainer`) in a plain loop: channels-last model on
+    ``runtime.device``, forward and loss under the runtime's autocast, backward, Adam step."""
+    model = trainer.model.to(runtime.device, memory_format=torch.channels_last).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=trainer.lr)
+    batches = trainer.batches["train"].to(runtime.device).iterate(seed_everything(0))
+    seconds = []
+    for _, batch in zip(range(steps), batches, strict=False):
+        started = time.perf_counter()
+        with runtime.autocast():
+            total = trainer.compute_loss(model, batch)["total"]
+        optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        optimizer.step()
+        seconds.append(time.perf_counter() - started)
+    return seconds

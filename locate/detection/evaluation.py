@@ -32,7 +32,8 @@ SCORE_DECIMALS = 5
 
 @dataclass(frozen=True)
 class Predictor:
-    """A model in eval mode with its anchors ``[A, 4]`` xyxy, their levels ``[A]`` and postprocessing."""
+    """A model in eval mode with its anchors ``[A, 4]`` xyxy and their levels ``[A]`` (both on the model's
+    device) and postprocessing."""
 
     model: torch.nn.Module
     anchors: torch.Tensor
@@ -47,8 +48,7 @@ class Predictor:
         device = self.runtime.device
         with torch.inference_mode(), self.runtime.autocast():
             outputs = self.model(images_to_input(images.to(device)))
-        found = postprocess(outputs.float(), self.anchors.to(device), self.levels.to(device), self.image_size,
-                            self.settings)
+        found = postprocess(outputs.float(), self.anchors, self.levels, self.image_size, self.settings)
         return Detections(*(getattr(found, field.name).cpu() for field in fields(Detections)))
 
 
@@ -178,13 +178,15 @@ def evaluate_model(predictor: Predictor, config: DetectorConfig, checkpoint: Che
     its detections."""
     detections = predict_split(predictor, split.images, batch_size)
     found = rounded_detections(split, detections)
-    report = detector_report(split, found, detections.levels, predictor.anchors, predictor.levels, visible_threshold,
-                             config, checkpoint)
+    report = detector_report(split, found, detections.levels, predictor.anchors.cpu(), predictor.levels.cpu(),
+                             visible_threshold, config, checkpoint)
     return report, detections
 
 
 def predictor_of(model: torch.nn.Module, config: DetectorConfig, settings: PostprocessSettings,
                  runtime: Runtime) -> Predictor:
-    """The :class:`Predictor` of ``model`` (eval mode, on ``runtime.device``) with the anchors of ``config``."""
+    """The :class:`Predictor` of ``model`` (eval mode, on ``runtime.device``) with the anchors of ``config``,
+    moved to the device once."""
     anchors, levels = config.anchors()
-    return Predictor(model, anchors, levels, config.image_size, settings, runtime)
+    return Predictor(model, anchors.to(runtime.device), levels.to(runtime.device), config.image_size, settings,
+                     runtime)
