@@ -2,12 +2,15 @@
 
 The temporary path is made in the final path's own folder, so the closing ``os.replace`` never
 crosses a filesystem; temporaries a killed run left for the same final path are removed by the
-next write of it. An OS error (a full disk, a read-only folder) names the final path.
+next write of it. An OS error (a full disk, a read-only folder) names the final path. JSON and CSV
+files hold finite numbers only: a NaN or infinity ends the write with a :class:`UserError` naming
+the file and the value's place, and nothing is written.
 """
 
 import csv
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -15,6 +18,8 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from locate.errors import UserError
 
 TEMPORARY_SUFFIX = ".tmp"
 
@@ -77,13 +82,38 @@ def write_text(path: str | Path, text: str) -> None:
         temporary.write_text(text)
 
 
+def non_finite_place(data: object, place: str = "") -> str | None:
+    """Where the first NaN or infinity in ``data`` (nested dicts, lists, tuples, numbers) lies, as a key path
+    such as ``ap50.circle`` or ``[3].bbox[0]``; None when every number is finite."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return place or "the value"
+    if isinstance(data, dict):
+        items = ((f"{place}.{key}" if place else str(key), value) for key, value in data.items())
+    elif isinstance(data, list | tuple):
+        items = ((f"{place}[{index}]", value) for index, value in enumerate(data))
+    else:
+        return None
+    return next((found for key, value in items if (found := non_finite_place(value, key)) is not None), None)
+
+
+def _refuse_non_finite(path: str | Path, data: object) -> None:
+    """A :class:`UserError` naming ``path`` and the place of the first non-finite number in ``data``, if any."""
+    place = non_finite_place(data)
+    if place is not None:
+        raise UserError(f"{path}: {place} is not a finite number (JSON and CSV hold no NaN or infinity); "
+                        "nothing written")
+
+
 def write_json(path: str | Path, data: object) -> None:
-    """Write ``data`` as indented JSON (trailing newline) atomically."""
-    write_text(path, json.dumps(data, indent=2) + "\n")
+    """Write ``data`` as indented strict JSON (trailing newline) atomically; a NaN or infinity in it is refused."""
+    _refuse_non_finite(path, data)
+    write_text(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
 
 
 def write_csv(path: str | Path, rows: list[dict]) -> None:
-    """Write ``rows`` (dicts with the same keys, in column order) as CSV with a header line, atomically."""
+    """Write ``rows`` (dicts with the same keys, in column order) as CSV with a header line, atomically; a NaN or
+    infinity in them is refused."""
+    _refuse_non_finite(path, rows)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()

@@ -1,10 +1,10 @@
-"""Postprocessing on hand-made outputs: scores, decoding, NMS, per-image cap, levels."""
+"""Postprocessing on hand-made outputs: scores, decoding, degenerate boxes, NMS, per-image cap, levels, voting."""
 
 import pytest
 import torch
 
 from locate.detection.config import PostprocessSettings
-from locate.detection.postprocess import _rank_within, class_scores, postprocess, voted_boxes
+from locate.detection.postprocess import _rank_within, class_scores, postprocess, proper_boxes, voted_boxes
 
 ANCHORS = torch.tensor([[0.0, 0, 10, 10], [1, 0, 11, 10], [50, 50, 90, 90], [-5, -5, 5, 5]])
 LEVELS = torch.tensor([0, 0, 1, 1])
@@ -61,3 +61,29 @@ def test_box_voting_averages_the_boxes_nms_merged_by_score():
     assert kept[1].tolist() == [100, 100, 140, 140]
     other_class = voted_boxes(boxes[:1], groups[:1], boxes, scores, torch.tensor([0, 1, 0]), 0.5)
     assert other_class[0].tolist() == [10, 10, 50, 50]
+
+
+def test_proper_boxes_drop_empty_inverted_and_non_finite_boxes():
+    boxes = torch.tensor([[0.0, 0, 10, 10], [5, 5, 5, 9], [5, 5, 9, 5], [9, 0, 5, 4], [float("nan")] * 4,
+                          [0, 0, float("inf"), 4]])
+    assert proper_boxes(boxes).tolist() == [True, False, False, False, False, False]
+
+
+@pytest.mark.parametrize("box_voting", [False, True])
+def test_zero_area_and_outside_boxes_never_reach_the_detections(box_voting):
+    outputs = outputs_with([[5.0, 4.0, 3.0, 2.0]], [[0, 1, 2, 0]])
+    outputs[0, 1, 2:4] = -40.0  # width and height shrink to nothing: a zero-area box after float rounding
+    outputs[0, 2, 0] = 20.0  # moved 800 px right: clipped to the image's edge, width 0
+    settings = PostprocessSettings(0.1, 0.5, 10, 100, box_voting)
+    found = postprocess(outputs, ANCHORS, LEVELS, 224, settings)
+    assert found.labels.tolist() == [0, 0]  # anchors 0 and 3 only
+    assert found.boxes.isfinite().all() and proper_boxes(found.boxes).all()
+
+
+def test_box_voting_keeps_a_box_without_votes():
+    candidates = torch.tensor([[10.0, 10, 10, 50], [10, 10, 50, 50], [12, 10, 52, 50]])
+    groups = torch.tensor([0, 0, 0])
+    zero_area = voted_boxes(candidates[:1], groups[:1], candidates, torch.tensor([0.9, 0.8, 0.7]), groups, 0.5)
+    assert zero_area.tolist() == [[10.0, 10, 10, 50]]  # overlaps nothing, not even itself: kept, not 0 / 0
+    silent = voted_boxes(candidates[1:2], groups[1:2], candidates, torch.zeros(3), groups, 0.5)
+    assert silent.tolist() == [[10.0, 10, 50, 50]]  # every voter weighs 0

@@ -1,4 +1,5 @@
-"""From raw model outputs to final detections: scores, per-level top-k, decoding, clipping, batched NMS."""
+"""From raw model outputs to final detections: scores, per-level top-k, decoding, clipping, removal of
+degenerate boxes, batched NMS, box voting."""
 
 from dataclasses import dataclass
 
@@ -48,8 +49,9 @@ def postprocess(
     """Detections of ``outputs: Tensor[B, A, 5 + C]``, given ``anchors: Tensor[A, 4]`` xyxy and ``levels: Tensor[A]``.
 
     Per image and level the ``top_k_per_level`` (anchor, class) pairs above the score
-    threshold are decoded, clipped to the image, suppressed by NMS within each image and
-    class, and at most ``max_detections`` per image are kept.
+    threshold are decoded and clipped to the image; boxes left without width or height (or
+    not finite) are dropped; the rest are suppressed by NMS within each image and class, and
+    at most ``max_detections`` per image are kept.
     """
     scores = class_scores(outputs)
     counts = torch.bincount(levels, minlength=int(levels.max()) + 1).tolist()
@@ -57,6 +59,8 @@ def postprocess(
     parts = [_level_candidates(scores[:, s : s + n], s, settings) for s, n in zip(starts, counts, strict=True)]
     image, anchor, label, score = (torch.cat(column) for column in zip(*parts, strict=True))
     boxes = decode(outputs[image, anchor, :BOX_VALUES].float(), anchors[anchor]).clamp(0, image_size)
+    proper = proper_boxes(boxes)
+    image, anchor, label, score, boxes = image[proper], anchor[proper], label[proper], score[proper], boxes[proper]
     groups = image * scores.shape[-1] + label
     keep = batched_nms(boxes, score, groups, settings.nms_iou)
     keep = keep[torch.sort(image[keep], stable=True).indices]
@@ -67,16 +71,26 @@ def postprocess(
     return Detections(image[keep], kept_boxes, score[keep], label[keep], levels[anchor[keep]])
 
 
+def proper_boxes(boxes: torch.Tensor) -> torch.Tensor:
+    """Boolean ``Tensor[N]``: which ``boxes: Tensor[N, 4]`` xyxy are finite with positive width and height
+    (torchvision's ``remove_small_boxes`` at size 0, and non-finite boxes out too)."""
+    return boxes.isfinite().all(dim=1) & (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
+
+
 def voted_boxes(kept: torch.Tensor, kept_groups: torch.Tensor, candidates: torch.Tensor, scores: torch.Tensor,
                 groups: torch.Tensor, iou_threshold: float) -> torch.Tensor:
     """Box voting: each ``kept`` box (``Tensor[K, 4]`` xyxy) replaced by the score-weighted mean of the
     ``candidates`` (``Tensor[N, 4]``, their ``scores`` and ``groups`` ``[N]``) of its group (image and class)
-    that overlap it at IoU >= ``iou_threshold``; the kept box is among them, so none is left without votes."""
+    that overlap it at IoU >= ``iou_threshold``. A kept box without votes of positive weight (no voter
+    overlaps it, e.g. a box of zero area, or every voter scores 0) stays as it is; the result is finite
+    wherever ``kept`` and the voters are."""
     if len(kept) == 0:
         return kept
     voters = (box_iou(kept, candidates) >= iou_threshold) & (kept_groups[:, None] == groups[None, :])
     weights = voters * scores[None, :]
-    return weights @ candidates / weights.sum(dim=1, keepdim=True)
+    total = weights.sum(dim=1, keepdim=True)
+    voted = weights @ candidates / total.clamp(min=torch.finfo(total.dtype).tiny)
+    return torch.where(total > 0, voted, kept)
 
 
 def _rank_within(sorted_groups: torch.Tensor) -> torch.Tensor:
