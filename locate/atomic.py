@@ -2,7 +2,7 @@
 
 The temporary path is made in the final path's own folder, so the closing ``os.replace`` never
 crosses a filesystem; temporaries a killed run left for the same final path are removed by the
-next write of it. An OS error (a full disk, a read-only folder) names the final path. JSON and CSV
+next write of it. An OS error of the write (a full disk, a read-only folder) names the final path. JSON and CSV
 files hold finite numbers only: a NaN or infinity ends the write with a :class:`UserError` naming
 the file and the value's place, and nothing is written.
 """
@@ -42,7 +42,7 @@ def atomic_path(final: str | Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``final``; on success rename it onto ``final``.
 
     Works for files and folders. On any exception the temporary path is removed and
-    ``final`` is left as it was; an OSError without a file name gets ``final`` as its name.
+    ``final`` is left as it was; an OSError of the write is named after ``final`` (see :func:`_named`).
     """
     final = Path(final)
     try:
@@ -50,7 +50,7 @@ def atomic_path(final: str | Path, suffix: str = "") -> Iterator[Path]:
         remove_stale_temporaries(final)
         temporary = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=TEMPORARY_SUFFIX, dir=final.parent))
     except OSError as error:
-        raise _named(error, final) from None
+        raise _named(error, final, final.parent) from None
     target = temporary / ("out" + suffix)
     try:
         yield target
@@ -58,16 +58,25 @@ def atomic_path(final: str | Path, suffix: str = "") -> Iterator[Path]:
             shutil.rmtree(final)
         os.replace(target, final)
     except OSError as error:
-        raise _named(error, final) from None
+        raise _named(error, final, temporary) from None
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
 
 
-def _named(error: OSError, final: Path) -> OSError:
-    """``error``, naming ``final`` when it names no file of its own."""
-    if error.filename is None:
-        error.filename = str(final)
+def _named(error: OSError, final: Path, written: Path) -> OSError:
+    """``error``, naming ``final`` when it names no file, or names one at or under ``written`` (the temporary
+    path or the folder it goes in) as either of its files: ``shutil.copyfile`` on a full disk names its source
+    first and the temporary copy second, while the file that could not be written is ``final``. An error
+    about another file (a source that cannot be read) keeps its name."""
+    named = [name for name in (error.filename, error.filename2) if name is not None]
+    if not named or any(_at_or_under(Path(name), written) for name in named):
+        error.filename, error.filename2 = str(final), None
     return error
+
+
+def _at_or_under(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it (both taken as they are, relative or absolute)."""
+    return path == folder or folder in path.parents
 
 
 def copy_file(source: str | Path, final: str | Path) -> None:

@@ -19,6 +19,13 @@ PARAMS_FILE = "params.yaml"
 # on them. They change results only by floating-point rounding, as another machine would.
 EXECUTION_SETTINGS = ("runtime.device", "runtime.threads", "detector_eval.batch_size", "detector_eval.latency_images")
 T = typing.TypeVar("T")
+# Upper bounds of counts: far above any real run, they keep a typo from starting a run that never ends.
+MAX_EPOCHS = 10_000
+MAX_BATCH_SIZE = 65_536
+MAX_DRAWN_IMAGES = 1_000          # images drawn into plots, per figure
+MAX_CANDIDATES = 100_000          # detections per image, candidates per level, hard negatives per positive
+MAX_TIMED_IMAGES = 10_000         # batch-1 passes timed for latency
+MAX_SEED = 2**63 - 1              # torch's generators take a signed 64-bit seed
 
 
 def load_params(path: str | Path = PARAMS_FILE) -> dict:
@@ -75,3 +82,8 @@ def require(condition: bool, key: str, value: object, allowed: str) -> None:
     """Raise a UserError naming ``key``, ``value`` and what is ``allowed`` unless ``condition``."""
     if not condition:
         raise UserError(f"params key '{key}': got {value!r}, expected {allowed}")
+
+
+def require_count(value: int, key: str, least: int, most: int) -> None:
+    """Raise a UserError naming ``key`` unless the integer ``value`` is from ``least`` to ``most``."""
+    require(least <= value <= most, key, value, f"an integer from {least} to {most}")

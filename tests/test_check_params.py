@@ -9,7 +9,9 @@ import copy
 
 import pytest
 
+from locate.data.config import MAX_IMAGES
 from locate.errors import UserError
+from locate.params import MAX_BATCH_SIZE, MAX_CANDIDATES, MAX_DRAWN_IMAGES, MAX_EPOCHS, MAX_SEED, MAX_TIMED_IMAGES
 from stages.check_params import check_all_params
 from tests.stage_runner import repo_params, run_stage, write_params
 
@@ -40,6 +42,25 @@ BAD_KEYS = [
      "keypoints.methods.heatmap.heatmap.loss"),
     (("keypoints", "regression_dropout"), 1.0, "keypoints.regression_dropout"),
 ]
+# Counts far beyond any real run: each names its key and its upper bound.
+HUGE_COUNTS = [
+    (("data", "seed"), 2**64, "data.seed", MAX_SEED),
+    (("data", "num_val"), 10**9, "data.num_val", MAX_IMAGES),
+    (("detector", "epochs"), 10**12, "detector.epochs", MAX_EPOCHS),
+    (("detector", "batch_size"), 10**7, "detector.batch_size", MAX_BATCH_SIZE),
+    (("detector", "seed"), 2**70, "detector.seed", MAX_SEED),
+    (("detector", "negatives_per_positive"), 10**9, "detector.negatives_per_positive", MAX_CANDIDATES),
+    (("detector_eval", "top_k_per_level"), 10**9, "detector_eval.top_k_per_level", MAX_CANDIDATES),
+    (("detector_eval", "max_detections"), 10**9, "detector_eval.max_detections", MAX_CANDIDATES),
+    (("detector_eval", "batch_size"), 10**9, "detector_eval.batch_size", MAX_BATCH_SIZE),
+    (("detector_eval", "drawn_images"), 10**6, "detector_eval.drawn_images", MAX_DRAWN_IMAGES),
+    (("detector_eval", "latency_images"), 10**9, "detector_eval.latency_images", MAX_TIMED_IMAGES),
+    (("keypoints", "epochs"), 10**12, "keypoints.epochs", MAX_EPOCHS),
+    (("keypoints", "batch_size"), 10**7, "keypoints.batch_size", MAX_BATCH_SIZE),
+    (("keypoints", "seed"), 2**64, "keypoints.seed", MAX_SEED),
+    (("keypoints", "drawn_images"), 10**6, "keypoints.drawn_images", MAX_DRAWN_IMAGES),
+    (("keypoints", "failure_images"), 10**6, "keypoints.failure_images", MAX_DRAWN_IMAGES),
+]
 
 
 def _set(params: dict, path: tuple[str, ...], value: object) -> dict:
@@ -54,6 +75,16 @@ def test_a_bad_value_in_any_section_names_its_key(tmp_path, monkeypatch, path, v
     monkeypatch.chdir(tmp_path)
     with pytest.raises(UserError, match=f"params key '{key}'"):
         check_all_params()
+
+
+@pytest.mark.parametrize(("path", "value", "key", "most"), HUGE_COUNTS, ids=[case[2] for case in HUGE_COUNTS])
+def test_every_count_has_an_upper_bound_named_in_the_error(tmp_path, monkeypatch, path, value, key, most):
+    write_params(tmp_path, _set(repo_params(), path, value))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UserError, match=f"params key '{key}': got {value}, expected an integer from \\d+ to {most}$"):
+        check_all_params()
+    write_params(tmp_path, _set(repo_params(), path, most))
+    check_all_params()
 
 
 def test_an_unknown_section_is_named(tmp_path, monkeypatch):

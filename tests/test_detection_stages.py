@@ -90,6 +90,7 @@ def test_evaluate_writes_plots_images_and_coco_predictions(trained):
         ("detector", "lr", -1.0, "params key 'detector.lr': got -1.0, expected a number > 0"),
         ("detector", "lr_schedule", "step", "params key 'detector.lr_schedule'"),
         ("detector", "channels", [4, 4], "params key 'detector.channels'"),
+        ("detector", "epochs", 10**12, "params key 'detector.epochs': got 1000000000000, expected an integer from 1"),
     ],
 )
 def test_bad_train_params_end_with_one_line(tmp_path, section, key, value, message):

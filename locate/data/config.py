@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from locate.params import read_section, require
+from locate.params import MAX_SEED, read_section, require_count
 
 GENERATE = "generate"
 MAX_IMAGES = 100_000  # per split: the stages hold a whole split in memory (about 15 GB of detection images)
@@ -19,9 +19,9 @@ class DataParams:
     source: str
 
     def __post_init__(self) -> None:
-        require(self.seed >= 0, "data.seed", self.seed, "an integer >= 0")
-        require(1 <= self.num_train <= MAX_IMAGES, "data.num_train", self.num_train, f"an integer in [1, {MAX_IMAGES}]")
-        require(1 <= self.num_val <= MAX_IMAGES, "data.num_val", self.num_val, f"an integer in [1, {MAX_IMAGES}]")
+        require_count(self.seed, "data.seed", 0, MAX_SEED)
+        require_count(self.num_train, "data.num_train", 1, MAX_IMAGES)
+        require_count(self.num_val, "data.num_val", 1, MAX_IMAGES)
 
 
 def read_data() -> DataParams:

@@ -18,7 +18,17 @@ import torch
 from locate.data.shapes import IMAGE_SIZE
 from locate.detection.anchors import all_anchors
 from locate.detection.checkpoint_rules import CHECKPOINT_RULES
-from locate.params import read_section, require
+from locate.params import (
+    MAX_BATCH_SIZE,
+    MAX_CANDIDATES,
+    MAX_DRAWN_IMAGES,
+    MAX_EPOCHS,
+    MAX_SEED,
+    MAX_TIMED_IMAGES,
+    read_section,
+    require,
+    require_count,
+)
 
 STEM_WIDTHS = 2
 STEM_STRIDE = 2
@@ -193,14 +203,13 @@ class DetectorParams:
         require(0 <= self.min_visibility <= 1, "detector.min_visibility", self.min_visibility, "a number in [0, 1]")
         for key in ("objectness_weight", "class_weight", "box_weight"):
             require(getattr(self, key) >= 0, f"detector.{key}", getattr(self, key), "a number >= 0")
-        require(self.negatives_per_positive >= 0, "detector.negatives_per_positive", self.negatives_per_positive,
-                "an integer >= 0")
+        require_count(self.negatives_per_positive, "detector.negatives_per_positive", 0, MAX_CANDIDATES)
         require(self.smooth_l1_beta > 0, "detector.smooth_l1_beta", self.smooth_l1_beta, "a number > 0")
-        require(self.batch_size >= 1, "detector.batch_size", self.batch_size, "an integer >= 1")
-        require(self.epochs >= 1, "detector.epochs", self.epochs, "an integer >= 1")
+        require_count(self.batch_size, "detector.batch_size", 1, MAX_BATCH_SIZE)
+        require_count(self.epochs, "detector.epochs", 1, MAX_EPOCHS)
         require(self.lr > 0, "detector.lr", self.lr, "a number > 0")
         require(self.lr_schedule in LR_SCHEDULES, "detector.lr_schedule", self.lr_schedule, " or ".join(LR_SCHEDULES))
-        require(self.seed >= 0, "detector.seed", self.seed, "an integer >= 0")
+        require_count(self.seed, "detector.seed", 0, MAX_SEED)
         require(1 <= self.head_dilation <= MAX_HEAD_DILATION, "detector.head_dilation", self.head_dilation,
                 f"an integer from 1 to {MAX_HEAD_DILATION}")
         require(self.box_loss in BOX_LOSSES, "detector.box_loss", self.box_loss, " or ".join(BOX_LOSSES))
@@ -251,15 +260,15 @@ class DetectorEvalParams:
         require(0 <= self.score_threshold < 1, "detector_eval.score_threshold", self.score_threshold,
                 "a number in [0, 1)")
         require(0 < self.nms_iou <= 1, "detector_eval.nms_iou", self.nms_iou, "a number in (0, 1]")
-        require(self.top_k_per_level >= 1, "detector_eval.top_k_per_level", self.top_k_per_level, "an integer >= 1")
-        require(self.max_detections >= 1, "detector_eval.max_detections", self.max_detections, "an integer >= 1")
-        require(self.batch_size >= 1, "detector_eval.batch_size", self.batch_size, "an integer >= 1")
+        require_count(self.top_k_per_level, "detector_eval.top_k_per_level", 1, MAX_CANDIDATES)
+        require_count(self.max_detections, "detector_eval.max_detections", 1, MAX_CANDIDATES)
+        require_count(self.batch_size, "detector_eval.batch_size", 1, MAX_BATCH_SIZE)
         require(0 <= self.visible_threshold <= 1, "detector_eval.visible_threshold", self.visible_threshold,
                 "a number in [0, 1]")
-        require(self.drawn_images >= 0, "detector_eval.drawn_images", self.drawn_images, "an integer >= 0")
+        require_count(self.drawn_images, "detector_eval.drawn_images", 0, MAX_DRAWN_IMAGES)
         require(0 <= self.draw_score_threshold <= 1, "detector_eval.draw_score_threshold", self.draw_score_threshold,
                 "a number in [0, 1]")
-        require(self.latency_images >= 1, "detector_eval.latency_images", self.latency_images, "an integer >= 1")
+        require_count(self.latency_images, "detector_eval.latency_images", 1, MAX_TIMED_IMAGES)
 
     @property
     def postprocess(self) -> PostprocessSettings:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields, replace
 
 from locate.errors import UserError
 from locate.keypoints.method import MODELS, HeatmapSettings, MethodParams, loss_function, model_entry
-from locate.params import read_section, require
+from locate.params import MAX_BATCH_SIZE, MAX_DRAWN_IMAGES, MAX_EPOCHS, MAX_SEED, read_section, require, require_count
 
 HEATMAP_SIZES = (16, 32, 64, 128)
 
@@ -55,14 +55,14 @@ class KeypointsParams:
     methods: dict[str, dict[str, LossChoice]]
 
     def __post_init__(self) -> None:
-        require(self.batch_size >= 1, "keypoints.batch_size", self.batch_size, "an integer >= 1")
-        require(self.epochs >= 1, "keypoints.epochs", self.epochs, "an integer >= 1")
+        require_count(self.batch_size, "keypoints.batch_size", 1, MAX_BATCH_SIZE)
+        require_count(self.epochs, "keypoints.epochs", 1, MAX_EPOCHS)
         require(0 < self.lr < 1, "keypoints.lr", self.lr, "a number in (0, 1)")
-        require(self.seed >= 0, "keypoints.seed", self.seed, "an integer >= 0")
+        require_count(self.seed, "keypoints.seed", 0, MAX_SEED)
         require(0 <= self.regression_dropout < 1, "keypoints.regression_dropout", self.regression_dropout,
                 "a number in [0, 1)")
-        require(self.drawn_images >= 1, "keypoints.drawn_images", self.drawn_images, "an integer >= 1")
-        require(self.failure_images >= 1, "keypoints.failure_images", self.failure_images, "an integer >= 1")
+        require_count(self.drawn_images, "keypoints.drawn_images", 1, MAX_DRAWN_IMAGES)
+        require_count(self.failure_images, "keypoints.failure_images", 1, MAX_DRAWN_IMAGES)
         _check_method_names(self.methods)
         _require_unique_names("keypoints.methods", self.methods)
         require(len(self.method_table) >= 1, "keypoints.methods", self.methods, "at least one method")
