@@ -8,10 +8,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH_BUILD ?= cpu
+WORKERS ?= 2
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 TORCH := $(shell grep '^torch==' constraints.txt)
 
-.PHONY: install repro smoke test pull push lint clean-venv vega-page
+.PHONY: install repro smoke test pull push lint clean-venv vega-page queue
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +35,9 @@ repro: $(STAMP)
 
 smoke: $(STAMP)
 	$(BIN)/python -m ci.smoke
+
+queue: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m ci.queue_workers $(WORKERS)
 
 pull: $(STAMP)
 	$(BIN)/python -m ci.remote pull

@@ -12,6 +12,10 @@ ENVIRONMENT_ERRNOS = frozenset(
 )
 
 
+# What a gloo or NCCL collective says when another process of the group ended.
+PEER_FAILURES = ("Connection reset by peer", "Connection closed by peer", "NCCL")
+
+
 class UserError(Exception):
     """A mistake in params or input files: reported as one line, exit code 2, no traceback."""
 
@@ -50,27 +54,53 @@ def _interruption_line(interruption: KeyboardInterrupt) -> tuple[str, int]:
     return "interrupted by Ctrl-C: no partial output kept", 130
 
 
+def _lost_peer_line(error: RuntimeError) -> str | None:
+    """The line for a collective of a torchrun group that failed because another process of the group ended
+    (gloo: the connection reset or closed; NCCL: its error); None for any other error, which is a bug."""
+    torch = sys.modules.get("torch")
+    if torch is None or not torch.distributed.is_available() or not torch.distributed.is_initialized():
+        return None
+    if not isinstance(error, torch.distributed.DistError) and not any(m in str(error) for m in PEER_FAILURES):
+        return None
+    rank, world_size = torch.distributed.get_rank(), torch.distributed.get_world_size()
+    ended = f"rank {1 - rank} of 2" if world_size == 2 else f"another of the {world_size} processes"
+    return f"stopped: {ended} ended; no partial output kept"
+
+
+def _end(line: str, code: int) -> None:
+    """Print ``line`` on stderr and exit with ``code``; a SIGTERM from now on (torchrun stopping its workers)
+    no longer raises, so no exception is printed from the exit's cleanup."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    print(line, file=sys.stderr)
+    sys.exit(code)
+
+
 def run_stage(main: Callable[[], None]) -> None:
     """Run a stage's ``main``; a UserError ends it with one line on stderr and exit code 2.
 
     So does an OS error of the machine (a full disk, a read-only folder): the line names
     the path. Ctrl-C (exit 130), SIGTERM and the end of the parent process (exit 143)
     unwind the stage, so temporary outputs are removed and nothing half-written is left;
-    finished epochs stay in ``.resume/``.
+    finished epochs stay in ``.resume/``. Under torchrun, a process whose peer ended
+    (killed, or failed) stops the same way with one line (exit 1), without waiting on the
+    process group's teardown.
     """
     signal.signal(signal.SIGTERM, _raise_terminated)
     watch_parent()
     try:
         main()
     except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        _end(f"error: {error}", 2)
     except OSError as error:
         if error.errno not in ENVIRONMENT_ERRNOS:
             raise
-        print(f"error: {error.filename}: {error.strerror}; no partial output kept", file=sys.stderr)
-        sys.exit(2)
+        _end(f"error: {error.filename}: {error.strerror}; no partial output kept", 2)
     except KeyboardInterrupt as interruption:
-        line, code = _interruption_line(interruption)
-        print(line, file=sys.stderr)
-        sys.exit(code)
+        _end(*_interruption_line(interruption))
+    except RuntimeError as error:
+        line = _lost_peer_line(error)
+        if line is None:
+            raise
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        print(line, file=sys.stderr, flush=True)
+        os._exit(1)  # the process group's teardown would wait on the ended peer

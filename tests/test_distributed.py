@@ -6,7 +6,8 @@ one). The stages: the detector and heatmap trainers under
 ``torchrun --nproc_per_node=2`` on tiny data (8 train / 4 val images in batches of 4, so each
 process gets 2 images of every batch) write every output dvc.yaml declares, record 2
 processes, and end near the single-process val loss. A worker killed mid-training makes
-torchrun exit non-zero within seconds, naming the failure, with no declared output written.
+torchrun exit non-zero within seconds, naming the failure, with no declared output written; the
+surviving worker ends with one line and no traceback (torchrun's own report follows).
 """
 
 import csv
@@ -36,6 +37,8 @@ from tests.stage_runner import REPO_ROOT, repo_params, run_stage, stage_env, tor
 TRAINERS = {"detector": ("train_detector",), "heatmap": ("train_keypoints", "heatmap")}  # stage module and args
 STAGES = {"detector": ("train_detector",), "heatmap": ("train_heatmap", "heatmap")}  # dvc.yaml stage and key
 KILL_DEADLINE_S = 60
+# The one line of rank 0 when rank 1 is killed: it sees the peer's end, or torchrun's SIGTERM comes first.
+SURVIVOR_LINES = ("stopped: rank 1 of 2 ended; no partial output kept", "interrupted by SIGTERM: no partial output kept")
 
 
 def _mse(model: torch.nn.Module, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -218,9 +221,20 @@ def test_a_killed_worker_ends_torchrun_with_no_output(data, tmp_path):
     printed = (tmp_path / "torchrun.log").read_text()
     assert returncode != 0
     assert "stages.train_detector FAILED" in printed and "Signal 9 (SIGKILL) received" in printed, printed
+    ours = printed[: printed.index("Traceback")] if "Traceback" in printed else printed  # torchrun's own follows
+    assert "[rank0]" not in ours and "Exception ignored" not in ours and "Error" not in ours, ours
+    survivor_lines = [line for line in ours.splitlines() if "no partial output kept" in line]
+    assert len(survivor_lines) == 1 and survivor_lines[0].endswith(SURVIVOR_LINES), ours
     survivors = psutil.wait_procs(workers, timeout=10)[1]
     for worker in survivors:
         worker.kill()
     assert survivors == [], "a worker outlived torchrun"
     assert [path for path in _declared_outputs("train_detector") if (folder / path).exists()] == []
     assert (state / "state.pt").is_file(), "the finished epochs are kept for a rerun to resume"
+
+
+def test_a_runtime_error_outside_a_process_group_is_a_bug_with_its_traceback():
+    from locate.errors import _lost_peer_line
+
+    assert not torch.distributed.is_initialized()
+    assert _lost_peer_line(RuntimeError("Connection reset by peer")) is None

@@ -99,7 +99,7 @@ PARAM_CASES = [
     ("keypoints", "sigma", math.nan, "got nan, expected a finite number"),
     ("runtime", "threads", 1_000_000, "expected an integer in [0, "),
     ("detector", "channels", [32, 64, 128, 256, 10**9], "widths in [1, 4096]"),
-    ("data", "num_train", 10**9, "expected an integer in [1, 100000]"),
+    ("data", "num_train", 10**9, "expected an integer from 1 to 100000"),
 ]
 
 

@@ -9,6 +9,7 @@ sweep is, must both appear in `dvc exp show`.
 
 import hashlib
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -85,7 +86,8 @@ def test_a_param_change_reruns_only_its_dependants(repo):
 def test_two_queued_experiments_show_up(repo):
     for value in ("1", "3"):
         dvc(repo, "exp", "run", "--queue", "-S", f"keypoints.drawn_images={value}")
-    dvc(repo, "queue", "start", "-j", "2")
+    started = run(repo, sys.executable, "-m", "ci.queue_workers", "2")
+    assert started.startswith("dvc queue: 2 workers running"), started
     for _ in range(900):
         status = dvc(repo, "queue", "status")
         if "Queued" not in status and "Running" not in status:

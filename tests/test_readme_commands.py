@@ -19,7 +19,7 @@ COMMITTED_RESULTS = ("metrics", "plots", "reports", "dvc.lock")
 NOT_RUN = {
     ". .venv/bin/activate": "the test runs with this Python's tools first on PATH",
     "dvc exp run -S keypoints.sigma=3.0": "trains the heatmap models",
-    "dvc queue start -j 2": "trains every queued experiment",
+    "make queue WORKERS=2": "trains every queued experiment",
 }
 WIDE_TERMINAL = 160  # columns
 

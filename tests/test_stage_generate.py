@@ -30,7 +30,7 @@ def test_stage_writes_both_datasets(tmp_path):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"num_train": -5}, "params key 'data.num_train': got -5, expected an integer in [1, 100000]"),
+        ({"num_train": -5}, "params key 'data.num_train': got -5, expected an integer from 1 to 100000"),
         ({"num_val": 2.5}, "params key 'data.num_val': got 2.5, expected an integer"),
         ({"seed": "abc"}, "params key 'data.seed': got 'abc', expected an integer"),
         ({"colour": 1}, "params key 'data.colour': unknown key"),

@@ -6,14 +6,13 @@ The course writes ``datasets/detection/{split}/NNNNNN.png`` with
 ``root/keypoints`` exactly as :func:`locate.data.generate.generate_datasets` does.
 """
 
-import json
 import shutil
 from pathlib import Path
 
 from locate.atomic import atomic_path
 from locate.data.coco import coco_from_course
 from locate.data.datasets import load_detection, load_keypoints
-from locate.data.files import read_json, require_keys
+from locate.data.files import read_json, require_keys, write_annotations
 from locate.data.generate import SPLITS
 from locate.data.keypoint_files import keypoints_from_course
 from locate.errors import UserError
@@ -23,7 +22,7 @@ def _copy_split(source: Path, target: Path, split: str, document: dict) -> None:
     (target / split).mkdir(parents=True)
     for image in document["images"]:
         shutil.copyfile(source / split / image["file_name"], target / split / image["file_name"])
-    (target / f"{split}.json").write_text(json.dumps(document, indent=1) + "\n")
+    write_annotations(target / f"{split}.json", document)
 
 
 def _import_task(source: Path, root: Path, task: str, convert, load) -> None:

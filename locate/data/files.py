@@ -1,4 +1,5 @@
-"""Reading JSON and PNG files, and checked entries of JSON files, with one-line errors that name the file."""
+"""Reading JSON and PNG files, and checked entries of JSON files, with one-line errors that name the file;
+the one writer of the annotation files."""
 
 import json
 import typing
@@ -23,6 +24,12 @@ def read_json(path: str | Path) -> object:
         return json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise UserError(f"{path}: not valid JSON ({error})") from None
+
+
+def write_annotations(path: Path, document: dict) -> None:
+    """Write an annotation file (``{split}.json``) as generation and import both do: one-space indent, a final
+    newline, keys in the order ``document`` holds them (the same data in the same order gives the same bytes)."""
+    path.write_text(json.dumps(document, indent=1) + "\n")
 
 
 def read_png(path: Path, mode: str, width: int, height: int) -> np.ndarray:

@@ -10,7 +10,6 @@ whole detection set, train then val, then the whole keypoint set); rendering and
 encoding, which draw nothing, run in worker processes.
 """
 
-import json
 import os
 import random
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +19,7 @@ from PIL import Image
 
 from locate.atomic import atomic_path
 from locate.data.coco import CATEGORIES, annotation_entry, image_entry
+from locate.data.files import write_annotations
 from locate.data.keypoint_files import keypoint_document, keypoint_image_entry
 from locate.data.shapes import Shape, render_scene, sample_scene
 from locate.data.stick_figures import render_figure, sample_figure
@@ -84,13 +84,13 @@ def _write_detection(root: Path, ids: dict[str, range], scenes: list, pool: Proc
                 annotations.append(annotation_entry(annotation_id, image_id, shape, visibility))
                 annotation_id += 1
         document = {"images": [image_entry(i) for i in image_ids], "annotations": annotations, "categories": CATEGORIES}
-        (root / f"{split}.json").write_text(json.dumps(document, indent=1) + "\n")
+        write_annotations(root / f"{split}.json", document)
 
 
 def _write_keypoints(root: Path, ids: dict[str, range], figures: list, pool: ProcessPoolExecutor, jobs: int) -> None:
     for split, image_ids, split_figures, _ in _render_splits(root, ids, figures, _render_figures, pool, jobs):
         images = [keypoint_image_entry(i, f) for i, f in zip(image_ids, split_figures, strict=True)]
-        (root / f"{split}.json").write_text(json.dumps(keypoint_document(images), indent=1) + "\n")
+        write_annotations(root / f"{split}.json", keypoint_document(images))
 
 
 def generate_datasets(root: str | Path, seed: int, num_train: int, num_val: int, workers: int | None = None) -> None:

@@ -1,0 +1,77 @@
+"""Start DVC's experiment queue workers and confirm how many run.
+
+``python -m ci.queue_workers N`` (``make queue JOBS=N``) runs ``dvc queue start -j N`` and then
+reads ``dvc queue status`` until the workers it reports reach N, or as many as there are
+queued and running experiments when those are fewer. A worker can die at start-up
+(a race inside dvc-task's message broker, after which the queue runs with fewer workers
+than asked); a missing one is started again, up to ``STARTS`` times. Prints the number of
+workers running; exit code 1 and one line when they stay short, 2 for a bad N.
+"""
+
+import re
+import subprocess
+import sys
+import time
+
+from locate.errors import UserError, run_stage
+
+STARTS = 3  # dvc queue start calls before the shortfall is reported
+WAIT_S = 30  # for the workers of one start to report
+WORKERS = re.compile(r"Worker status: (\d+) active, (\d+) idle")
+
+
+def dvc(*args: str) -> str:
+    """``dvc args`` with this Python's DVC; its stdout, or a UserError with its last line."""
+    result = subprocess.run([sys.executable, "-m", "dvc", *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
+        raise UserError(f"dvc {' '.join(args)} failed: {last}")
+    return result.stdout
+
+
+def queue_state() -> tuple[int, int]:
+    """``(workers, experiments)``: the workers ``dvc queue status`` reports, and its queued and running
+    experiments."""
+    status = dvc("queue", "status")
+    found = WORKERS.search(status)
+    if found is None:
+        raise UserError(f"dvc queue status: no worker line in its output ({status.strip()[-80:]!r})")
+    pending = sum(1 for line in status.splitlines() if re.search(r"\b(Queued|Running)\b", line))
+    return int(found[1]) + int(found[2]), pending
+
+
+def wanted_workers(argument: list[str]) -> int:
+    """The worker count N of the command line: one integer from 1 up."""
+    if len(argument) != 1 or not argument[0].isdigit() or int(argument[0]) < 1:
+        raise UserError(f"expected one argument, the number of queue workers (an integer >= 1), got {argument}")
+    return int(argument[0])
+
+
+def start_workers(wanted: int, starts: int = STARTS, wait_s: float = WAIT_S) -> int:
+    """Start ``wanted`` workers (fewer when fewer experiments wait) and return how many run."""
+    running = 0
+    for _ in range(starts):
+        dvc("queue", "start", "-j", str(wanted))
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            running, pending = queue_state()
+            if running >= min(wanted, pending) and (running or not pending):
+                return running
+            time.sleep(1)
+    return running
+
+
+def main() -> None:
+    wanted = wanted_workers(sys.argv[1:])
+    running = start_workers(wanted)
+    _, pending = queue_state()
+    expected = min(wanted, pending) if pending else running
+    if running < expected:
+        print(f"dvc queue: {running} of {expected} workers running after {STARTS} starts; "
+              "see dvc queue status and dvc queue logs", file=sys.stderr)
+        sys.exit(1)
+    print(f"dvc queue: {running} worker{'s' * (running != 1)} running, {pending} experiments queued or running")
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,56 @@
+"""``make queue``: workers that die at start-up are started again, and a shortfall is said."""
+
+import subprocess
+import sys
+
+import pytest
+
+from ci import queue_workers
+from tests.stage_runner import REPO_ROOT
+
+STATUS = "Task     Name    Created    Status\n{rows}\nWorker status: {active} active, {idle} idle\n"
+
+
+class FakeDvc:
+    """``dvc`` whose queue keeps ``alive[i]`` workers after the i-th ``queue start`` (the last value after that)."""
+
+    def __init__(self, alive: list[int], pending: int = 2):
+        self.alive, self.pending, self.starts = alive, pending, 0
+
+    def __call__(self, *args: str) -> str:
+        if args[:2] == ("queue", "start"):
+            self.starts += 1
+            return ""
+        workers = self.alive[min(self.starts, len(self.alive)) - 1] if self.starts else 0
+        rows = "\n".join(f"abc{i}  exp-{i}  now  Running" for i in range(self.pending))
+        return STATUS.format(rows=rows, active=workers, idle=0)
+
+
+def test_a_worker_lost_at_start_up_is_started_again(monkeypatch):
+    fake = FakeDvc([1, 2])
+    monkeypatch.setattr(queue_workers, "dvc", fake)
+    assert queue_workers.start_workers(2, starts=3, wait_s=0.01) == 2 and fake.starts == 2
+
+
+def test_workers_that_stay_short_are_reported(monkeypatch, capsys):
+    monkeypatch.setattr(queue_workers, "dvc", FakeDvc([1]))
+    monkeypatch.setattr(queue_workers, "WAIT_S", 0.01)
+    monkeypatch.setattr(sys, "argv", ["queue_workers", "2"])
+    with pytest.raises(SystemExit) as exit_code:
+        queue_workers.main()
+    assert exit_code.value.code == 1
+    assert capsys.readouterr().err == ("dvc queue: 1 of 2 workers running after 3 starts; "
+                                       "see dvc queue status and dvc queue logs\n")
+
+
+def test_fewer_experiments_than_workers_need_fewer_workers(monkeypatch):
+    monkeypatch.setattr(queue_workers, "dvc", FakeDvc([1], pending=1))
+    assert queue_workers.start_workers(2, starts=1, wait_s=0.01) == 1
+
+
+@pytest.mark.parametrize("argument", [[], ["0"], ["-1"], ["two"], ["2", "3"]])
+def test_a_bad_worker_count_is_one_line_and_exit_2(argument):
+    result = subprocess.run([sys.executable, "-m", "ci.queue_workers", *argument], cwd=REPO_ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "the number of queue workers (an integer >= 1)" in result.stderr
