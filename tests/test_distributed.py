@@ -38,7 +38,8 @@ TRAINERS = {"detector": ("train_detector",), "heatmap": ("train_keypoints", "hea
 STAGES = {"detector": ("train_detector",), "heatmap": ("train_heatmap", "heatmap")}  # dvc.yaml stage and key
 KILL_DEADLINE_S = 60
 # The one line of rank 0 when rank 1 is killed: it sees the peer's end, or torchrun's SIGTERM comes first.
-SURVIVOR_LINES = ("stopped: rank 1 of 2 ended; no partial output kept", "interrupted by SIGTERM: no partial output kept")
+SURVIVOR_LINES = ("stopped: rank 1 of 2 ended; no partial output kept",
+                  "interrupted by SIGTERM: no partial output kept")
 
 
 def _mse(model: torch.nn.Module, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

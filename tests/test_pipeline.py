@@ -9,6 +9,7 @@ sweep is, must both appear in `dvc exp show`.
 
 import hashlib
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ci.tiny import dvc, ran_stages, run
+from ci.tiny import command_env, dvc, ran_stages, run
 from tests.conftest import copy_of
 
 OUTPUT_FOLDERS = ("data", "models", "predictions", "metrics", "plots", "reports")
@@ -100,3 +101,22 @@ def test_two_queued_experiments_show_up(repo):
         exp["revs"][0]["data"]["params"]["params.yaml"]["data"]["keypoints"]["drawn_images"] for exp in experiments
     )
     assert values == [1, 3]
+
+
+def test_a_second_repro_at_once_refuses_with_one_line_and_the_first_finishes(repo):
+    first = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "-f", "-s", "train_detector"], cwd=repo,
+                             env=command_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    rwlock = repo / ".dvc" / "tmp" / "rwlock"
+    deadline = time.monotonic() + 60
+    while first.poll() is None and time.monotonic() < deadline and '"write": {}' in _text_or(rwlock, '"write": {}'):
+        time.sleep(0.05)
+    second = subprocess.run([sys.executable, "-m", "dvc", "repro"], cwd=repo, env=command_env(),
+                            capture_output=True, text=True)
+    assert first.wait(timeout=300) == 0, first.stdout.read()
+    said = second.stderr + second.stdout
+    assert second.returncode != 0 and ("is being blocked by" in said or "Unable to acquire lock" in said), said
+    assert "train_detector" not in _changed_stages(repo)  # recorded by the first (its new timing makes report stale)
+
+
+def _text_or(path: Path, default: str) -> str:
+    return path.read_text() if path.exists() else default
