@@ -1,7 +1,10 @@
 """What CI does on a pull request: rerun only the stale stages, then say what changed against the base.
 
 ``python -m ci.pull_request --base REV --out DIR``, in a checkout whose DVC cache holds the
-base's outputs (restored by the workflow, or pulled here when ``--pull`` is given):
+base's outputs (restored by the workflow, or pulled here when ``--pull`` is given). ``REV`` is
+the base branch of a pull request, or the commit before a push (so a push of several commits
+is compared as a whole); where there is none (the all-zero id of a new branch, a commit this
+clone lacks) the parent of ``HEAD`` is used.
 
 1. checks the outputs of ``dvc.lock`` out of the cache (``--pull``: fetches them from the
    default remote first); an output the cache lacks is simply rebuilt by step 2;
@@ -27,6 +30,7 @@ from locate.errors import UserError, run_stage
 
 COMMENT_LIMIT = 60_000
 TIMINGS = "metrics/speed/"
+NO_COMMIT = "0" * 40  # GitHub's "before" of a branch's first push
 
 
 def _dvc(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -80,9 +84,18 @@ def cut(text: str, limit: int) -> str:
     return kept + note.format(len(text) - len(kept))
 
 
+def base_revision(base: str) -> str:
+    """``base`` where it names a commit of this clone, else ``HEAD^``."""
+    if not base or base == NO_COMMIT:
+        return "HEAD^"
+    known = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"], capture_output=True)
+    return base if known.returncode == 0 else "HEAD^"
+
+
 def run_pull_request(base: str, out: Path, pull: bool) -> int:
     """Steps 1-3 of the module's docstring; the exit code of ``dvc repro``."""
     out.mkdir(parents=True, exist_ok=True)
+    base = base_revision(base)
     if pull:
         transfer("pull", None)
     else:

@@ -1,9 +1,11 @@
 """Push results to the DVC remote, or pull them, with one clear line when the remote fails.
 
-``python -m ci.remote pull`` fetches the outputs that ``dvc.lock`` names from the default
-remote into the cache, and only when every one of them arrived checks them out into the
-workspace, so a remote that cannot be reached leaves the workspace as it was.
-``python -m ci.remote push`` sends the cached outputs to the remote. ``--remote NAME`` picks
+``python -m ci.remote pull`` fetches the outputs that ``dvc.lock`` names and DVC's run-cache
+from the default remote into the cache, and only when every one of them arrived checks them
+out into the workspace, so a remote that cannot be reached leaves the workspace as it was.
+``python -m ci.remote push`` sends the cached outputs and the run-cache to the remote. With
+the run-cache, a stage whose code, params and inputs match a run anyone pushed is restored
+by ``dvc repro`` instead of run again. ``--remote NAME`` picks
 a remote other than the default. A missing, unreachable or misconfigured remote ends with
 exit code 2 and one line naming the remote, its URL and what failed.
 """
@@ -66,7 +68,9 @@ def transfer(direction: str, name: str | None) -> str:
     """``pull`` or ``push`` with the remote ``name`` (default remote if None); DVC's summary line."""
     name, url = remote_url(name)
     check_reachable(name, url, pulling=direction == "pull")
-    steps = [("fetch", "-r", name), ("checkout",)] if direction == "pull" else [("push", "-r", name)]
+    steps = [("fetch", "-r", name, "--run-cache"), ("checkout",)]
+    if direction == "push":
+        steps = [("push", "-r", name, "--run-cache")]
     outputs = []
     for step in steps:
         result = dvc_command(*step)

@@ -3,18 +3,25 @@
 On the tiny baseline: push to a local folder remote, then in a fresh clone pull and find
 every stage up to date; a simulated pull request changing ``detector_eval.nms_iou`` runs
 ``ci.pull_request``, which pulls the base's outputs, reruns only the stages that read the key
-and writes a short diff; a missing or misconfigured remote is one line and exit code 2.
+and writes a short diff; a push of several commits is compared as a whole; a run killed part
+way (a job timeout) leaves a cache from which the next run continues without redoing the
+finished stages; a missing or misconfigured remote is one line and exit code 2.
 """
 
 import json
+import os
+import re
+import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from ci.pull_request import COMMENT_LIMIT, cut
+from ci.pull_request import COMMENT_LIMIT, base_revision, cut
 from ci.tiny import command_env, dvc, ran_stages, run
 from tests.conftest import copy_of
 
@@ -104,3 +111,71 @@ def test_a_long_diff_is_cut_below_the_limit_with_a_note():
     assert len(text) > COMMENT_LIMIT >= len(shortened)
     assert shortened.endswith("(diff-full.md)._\n") and "more characters" in shortened
     assert cut("short\n", COMMENT_LIMIT) == "short\n"
+
+
+def _set_params(clone: Path, section: str, key: str, value: object, message: str) -> None:
+    params = yaml.safe_load((clone / "params.yaml").read_text())
+    params[section][key] = value
+    (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    run(clone, "git", "commit", "-qam", message)
+
+
+def test_a_push_of_several_commits_is_compared_with_the_commit_before_it(origin, tmp_path):
+    clone = _clone(origin, tmp_path / "push")
+    before = run(clone, "git", "rev-parse", "HEAD").strip()
+    _set_params(clone, "detector_eval", "nms_iou", 0.2, "nms 0.2")
+    _set_params(clone, "detector_eval", "score_threshold", 0.1, "score 0.1")
+    result = _module(clone, "ci.pull_request", "--base", before, "--out", "ci-output", "--pull")
+    assert result.returncode == 0, result.stderr
+    diff = (clone / "ci-output" / "diff.md").read_text()
+    assert f"## Pipeline against `{before}`" in diff
+    assert "detector_eval.nms_iou | 0.5 | 0.2" in diff and "detector_eval.score_threshold | 0.05 | 0.1" in diff
+
+
+@pytest.mark.parametrize("base", ["", "0" * 40, "1234567890abcdef1234567890abcdef12345678"],
+                         ids=["empty", "new-branch", "unknown-commit"])
+def test_a_base_that_names_no_commit_falls_back_to_the_parent(origin, base, monkeypatch):
+    monkeypatch.chdir(origin)
+    assert base_revision(base) == "HEAD^"
+    assert base_revision("main") == "main"
+
+
+def _run_cache_entries(folder: Path) -> int:
+    runs = folder / ".dvc" / "cache" / "runs"
+    return sum(1 for path in runs.rglob("*") if path.is_file()) if runs.is_dir() else 0
+
+
+def test_a_run_cut_short_is_continued_from_its_saved_cache(origin, tmp_path):
+    """A pull request that makes the keypoint stages stale, its run killed after 3 stages as a job timeout
+    would; the next run, given only the saved ``.dvc/cache`` and ``.resume``, does not rerun those stages."""
+    first = _clone(origin, tmp_path / "first-run")
+    run(first, "git", "checkout", "-qb", "longer")
+    _set_params(first, "keypoints", "batch_size", 2, "keypoint batches of 2")
+    dvc(first, "pull", "-q", "--run-cache")
+    finished_before = _run_cache_entries(first)
+    cut_after = 3
+    with open(tmp_path / "first.log", "w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "ci.pull_request", "--base", "main", "--out", "ci-output"],
+                                   cwd=first, env=command_env(), stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    deadline = time.monotonic() + 600
+    # A stage's run-cache entry is written just before its outputs go into the cache: once the entry of the
+    # stage after the 3rd exists, the 3rd is complete.
+    while _run_cache_entries(first) < finished_before + cut_after + 1 and time.monotonic() < deadline:
+        assert process.poll() is None, (tmp_path / "first.log").read_text()
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=60)
+    second = _clone(first, tmp_path / "second-run")
+    for saved in (".dvc/cache", ".resume"):
+        if (first / saved).is_dir():
+            shutil.copytree(first / saved, second / saved, dirs_exist_ok=True)
+    result = _module(second, "ci.pull_request", "--base", "main", "--out", "ci-output")
+    assert result.returncode == 0, result.stderr
+    ran = (second / "ci-output" / "stages.txt").read_text().split()
+    log = (second / "ci-output" / "repro.log").read_text()
+    restored = re.findall(r"Stage '([^']+)' is cached - skipping run", log)
+    print(f"cut after {cut_after} stages; the next run restored {len(restored)} {restored} and ran {len(ran)} {ran}")
+    assert len(restored) >= cut_after and not set(restored) & set(ran), log
+    assert "train_detector" not in ran and "evaluate_keypoints" in ran
+    assert json.loads(dvc(second, "status", "--json")) == {}
