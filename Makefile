@@ -12,7 +12,7 @@ WORKERS ?= 2
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 TORCH := $(shell grep '^torch==' constraints.txt)
 
-.PHONY: install repro smoke test pull push lint clean-venv vega-page queue
+.PHONY: install repro smoke test pull push lint clean-venv vega-page queue deps
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ push: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+deps: $(STAMP)
+	$(BIN)/python -m ci.stage_code --write
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,17 +6,28 @@ functions count too). A module's resource files share its stem (``locate/report.
 ``locate/report.md``) and count with it. Package ``__init__.py`` files hold no code and are
 left out. A folder in ``deps:`` stands for every file in it.
 
-``python -m ci.stage_code`` prints, for each stage whose ``deps:`` differ from what it runs,
-the code files missing from the list and the ones listed but not run; exit 1 if any.
+``python -m ci.stage_code --write`` (``make deps``) writes every stage's code deps into
+``dvc.yaml`` from the imports: the stage's own module first, the rest sorted, then the stage's
+other deps (data, metrics) as they were; stages that come out with the same deps share one list
+(a YAML anchor and its aliases), so the recipes of one stage module are not copies. Comments and
+everything else in the file stay as they are. ``python -m ci.stage_code`` checks instead: it
+prints, for each stage whose ``deps:`` differ from what it runs, the code files missing from the
+list and the ones listed but not run, and exits 1 if any.
 """
 
+import argparse
 import ast
+import io
 from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedSeq
 
 from benchmarks.rerun_cost import pipeline_stages
 from ci.tiny import REPO_ROOT
 
 CODE_ROOTS = ("locate", "stages")
+DVC_YAML = "dvc.yaml"
 
 
 def module_file(root: Path, name: str) -> Path | None:
@@ -86,7 +97,48 @@ def mismatches(root: Path = REPO_ROOT) -> dict[str, tuple[list[str], list[str]]]
     return result
 
 
+def _round_trip_yaml() -> YAML:
+    """A YAML reader and writer that gives back ``dvc.yaml``'s own text when nothing changed."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def written_dvc_yaml(root: Path = REPO_ROOT) -> str:
+    """The text of ``root``'s ``dvc.yaml`` with every stage's code deps written from its imports."""
+    yaml = _round_trip_yaml()
+    document = yaml.load((root / DVC_YAML).read_text())
+    written: dict[tuple[str, ...], tuple[str, CommentedSeq]] = {}
+    for name, stage in document["stages"].items():
+        body = stage.get("do", stage)
+        module = stage_module(body["cmd"])
+        own = code_files(root, module)
+        first = f"{module.replace('.', '/')}.py"
+        others = [dep for dep in body["deps"] if str(dep).split("/")[0] not in CODE_ROOTS]
+        deps = (first, *sorted(own - {first}), *others)
+        if deps in written:
+            owner, shared = written[deps]
+            shared.yaml_set_anchor(getattr(shared.anchor, "value", None) or f"{owner}_deps", always_dump=True)
+            body["deps"] = shared
+            continue
+        listed = body["deps"] if isinstance(body["deps"], CommentedSeq) else CommentedSeq()
+        listed[:] = list(deps)
+        body["deps"] = listed
+        written[deps] = (name, listed)
+    buffer = io.StringIO()
+    yaml.dump(document, buffer)
+    return buffer.getvalue()
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Write (or check) every stage's code deps from its imports.")
+    parser.add_argument("--write", action="store_true", help=f"rewrite the code deps in {DVC_YAML}")
+    if parser.parse_args().write:
+        (REPO_ROOT / DVC_YAML).write_text(written_dvc_yaml())
+        print(f"{DVC_YAML}: every stage's code deps written from its imports")
+        return
     found = mismatches()
     for name, (missing, extra) in found.items():
         print(f"{name}: missing {missing or 'nothing'}; listed but not run {extra or 'nothing'}")

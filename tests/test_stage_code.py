@@ -3,12 +3,32 @@
 import ast
 from pathlib import Path
 
-from ci.stage_code import code_files, declared_code, mismatches, stage_module
+from ci.stage_code import DVC_YAML, code_files, declared_code, mismatches, stage_module, written_dvc_yaml
 from ci.tiny import REPO_ROOT
 
 
 def test_every_stage_lists_exactly_the_code_it_runs():
     assert mismatches() == {}
+
+
+def test_the_committed_dvc_yaml_is_what_make_deps_writes():
+    assert (REPO_ROOT / DVC_YAML).read_text() == written_dvc_yaml(), (
+        "dvc.yaml's code deps differ from the imports: run `make deps` and commit dvc.yaml")
+
+
+def test_make_deps_writes_a_new_import_and_shares_equal_lists(tmp_path):
+    _write(tmp_path, {
+        "stages/__init__.py": "", "locate/__init__.py": "", "locate/a.py": "", "locate/b.py": "",
+        "stages/fit.py": "from locate import a\n",
+        "dvc.yaml": "stages:\n  fit:\n    cmd: python -m stages.fit\n    deps:\n      - stages/fit.py  # kept\n"
+                    "      - data/x\n  fit_more:\n    cmd: python -m stages.fit more\n    deps:\n"
+                    "      - stages/fit.py\n      - data/x\n",
+    })
+    (tmp_path / "locate" / "a.py").write_text("from locate import b\n")
+    assert written_dvc_yaml(tmp_path) == (
+        "stages:\n  fit:\n    cmd: python -m stages.fit\n    deps: &fit_deps\n      - stages/fit.py\n"
+        "      - locate/a.py\n      - locate/b.py\n      - data/x\n"
+        "  fit_more:\n    cmd: python -m stages.fit more\n    deps: *fit_deps\n")
 
 
 def test_package_init_files_hold_no_code():
