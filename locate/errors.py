@@ -67,10 +67,14 @@ def _lost_peer_line(error: RuntimeError) -> str | None:
     return f"stopped: {ended} ended; no partial output kept"
 
 
+def _ignore_signal(signum: int, frame: object) -> None:
+    """A handler that does nothing (unlike ``SIG_IGN``, not inherited by processes started later)."""
+
+
 def _end(line: str, code: int) -> None:
     """Print ``line`` on stderr and exit with ``code``; a SIGTERM from now on (torchrun stopping its workers)
     no longer raises, so no exception is printed from the exit's cleanup."""
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _ignore_signal)
     print(line, file=sys.stderr)
     sys.exit(code)
 
@@ -101,6 +105,6 @@ def run_stage(main: Callable[[], None]) -> None:
         line = _lost_peer_line(error)
         if line is None:
             raise
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, _ignore_signal)
         print(line, file=sys.stderr, flush=True)
         os._exit(1)  # the process group's teardown would wait on the ended peer
