@@ -35,7 +35,7 @@ from pycocotools.cocoeval import COCOeval
 
 from locate.atomic import write_json
 from locate.data.datasets import load_detection
-from locate.data.shapes import IMAGE_SIZE
+from locate.data.shapes import SCENE_SIZE
 from locate.detection.average_precision import COCO_IOU_THRESHOLDS, GroundTruth, ScoredBoxes, evaluate
 from locate.detection.evaluation import coco_results, ground_truth
 
@@ -67,10 +67,10 @@ def synthetic_detections(truth: GroundTruth, image_ids: np.ndarray, num_classes:
     labels[wrong] = rng.integers(0, num_classes, int(wrong.sum()))
     false_images = np.repeat(image_ids, rng.poisson(FALSE_POSITIVES_PER_IMAGE, len(image_ids)))
     false_sizes = rng.uniform(10, 100, (len(false_images), 2))
-    false_corners = rng.uniform(0, 1, (len(false_images), 2)) * (IMAGE_SIZE - false_sizes)
+    false_corners = rng.uniform(0, 1, (len(false_images), 2)) * (SCENE_SIZE - false_sizes)
     corners = np.concatenate([_jitter(truth.boxes[source], rng), np.concatenate([false_corners, false_sizes], 1)])
-    x1y1 = np.clip(corners[:, :2], 0, IMAGE_SIZE)
-    x2y2 = np.clip(corners[:, :2] + corners[:, 2:], 0, IMAGE_SIZE)
+    x1y1 = np.clip(corners[:, :2], 0, SCENE_SIZE)
+    x2y2 = np.clip(corners[:, :2] + corners[:, 2:], 0, SCENE_SIZE)
     scores = np.concatenate([rng.uniform(0.2, 1.0, len(source)), rng.uniform(0.0, 0.7, len(false_images))])
     return ScoredBoxes(
         image_ids=np.concatenate([truth.image_ids[source], false_images]),

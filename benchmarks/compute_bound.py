@@ -78,7 +78,7 @@ def main() -> None:
     detector = detector_settings(num_classes=3)
     keypoint_epochs = read_keypoints().epochs
     recipes = {"detector": (Detector(detector.config), (3, detector.config.image_size, detector.config.image_size),
-                            detector.recipe.epochs)}
+                            detector.schedule.epochs)}
     for name, config in keypoint_configs().items():
         recipes[name] = (build_model(config), (1, 128, 128), keypoint_epochs)
     rates = measured_rates()

@@ -53,7 +53,7 @@ def measure(name: str, train_images: int, epochs: int, work: Path) -> dict:
     outputs = TrainingOutputs(work / "history.csv", work / "last.pt", work / "speed.json")
     config = params.model_config(len(train.category_names))
     started = time.perf_counter()
-    train_detector(config, params.targets, params.loss_weights, params.recipe, train, val, runtime, outputs,
+    train_detector(config, params.targets, params.loss_weights, params.schedule, train, val, runtime, outputs,
                    {"params": asdict(params)})
     seconds = time.perf_counter() - started
     with outputs.history.open() as file:

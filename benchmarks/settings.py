@@ -7,30 +7,30 @@ matching thresholds, loss weights, batch sizes and learning rates.
 
 from dataclasses import dataclass
 
-from locate.detection.config import DetectorConfig, LossWeights, MatchThresholds, read_detector
-from locate.detection.config import Recipe as DetectorRecipe
+from locate.detection.config import DetectorConfig, DetectorSchedule, LossWeights, MatchThresholds, read_detector
 from locate.keypoints.config import read_keypoints
 from locate.keypoints.method import COURSE_LOSS, HEATMAP, REGRESSION, MethodConfig
-from locate.keypoints.trainer import Recipe as KeypointRecipe
+from locate.keypoints.trainer import KeypointSchedule
 
 
 @dataclass(frozen=True)
 class DetectorSettings:
-    """Model config, anchor matching, loss weights and recipe (batch size, lr, ...) of the ``detector`` section."""
+    """Model config, anchor matching, loss weights and training schedule (batch size, lr, ...) of the ``detector``
+    section."""
 
     config: DetectorConfig
     thresholds: MatchThresholds
     min_visibility: float
     weights: LossWeights
-    recipe: DetectorRecipe
+    schedule: DetectorSchedule
 
 
 @dataclass(frozen=True)
 class KeypointSettings:
-    """Model config (with MSE loss) and recipe of the ``keypoints`` section for one model."""
+    """Model config (with MSE loss) and training schedule of the ``keypoints`` section for one model."""
 
     config: MethodConfig
-    recipe: KeypointRecipe
+    schedule: KeypointSchedule
 
 
 def detector_settings(num_classes: int) -> DetectorSettings:
@@ -38,7 +38,7 @@ def detector_settings(num_classes: int) -> DetectorSettings:
     params = read_detector()
     targets = params.targets
     return DetectorSettings(params.model_config(num_classes), targets.thresholds, targets.min_visibility,
-                            params.loss_weights, params.recipe)
+                            params.loss_weights, params.schedule)
 
 
 KEYPOINT_MODELS = (HEATMAP, REGRESSION)
@@ -50,11 +50,11 @@ def keypoint_settings(model: str) -> KeypointSettings:
         raise ValueError(f"keypoint model must be one of {', '.join(KEYPOINT_MODELS)}, got {model!r}")
     params = read_keypoints()
     config = MethodConfig.for_model(model, COURSE_LOSS, params.heatmap, params.regression_dropout)
-    return KeypointSettings(config, KeypointRecipe(params.batch_size, params.epochs, params.lr, params.seed))
+    return KeypointSettings(config, KeypointSchedule(params.batch_size, params.epochs, params.lr, params.seed))
 
 
 def batch_size(trainer: str) -> int:
     """Training batch size of ``trainer`` ("detector", "heatmap" or "regression")."""
     if trainer == "detector":
         return read_detector().batch_size
-    return keypoint_settings(trainer).recipe.batch_size
+    return keypoint_settings(trainer).schedule.batch_size

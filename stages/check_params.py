@@ -11,21 +11,20 @@ Run from the repository root: ``python -m stages.check_params``.
 
 from locate.data.config import DataParams
 from locate.detection.config import DetectorEvalParams, DetectorParams
-from locate.detection.recipes import IMPROVED, read_recipe
-from locate.detection.recipes import SECTIONS as RECIPE_SECTIONS
+from locate.detection.recipes import IMPROVED, RECIPE_SECTIONS, read_recipe
 from locate.errors import UserError, run_stage
 from locate.keypoints.config import KeypointsEvalParams, read_ablations, read_keypoints
 from locate.params import PARAMS_FILE, load_params, read_section
 from locate.runtime import RuntimeParams
 
-SECTIONS = {
+SCHEMAS = {
     "data": DataParams,
     "runtime": RuntimeParams,
     "detector": DetectorParams,
     "detector_eval": DetectorEvalParams,
     "keypoints_eval": KeypointsEvalParams,
 }
-KNOWN_SECTIONS = (*SECTIONS, RECIPE_SECTIONS[IMPROVED], "keypoints", "ablations")
+KNOWN_SECTIONS = (*SCHEMAS, RECIPE_SECTIONS[IMPROVED], "keypoints", "ablations")
 
 
 def check_all_params() -> list[str]:
@@ -36,7 +35,7 @@ def check_all_params() -> list[str]:
     unknown = sorted(set(load_params()) - set(KNOWN_SECTIONS))
     if unknown:
         raise UserError(f"{PARAMS_FILE}: unknown section '{unknown[0]}'; allowed: {', '.join(KNOWN_SECTIONS)}")
-    for name, schema in SECTIONS.items():
+    for name, schema in SCHEMAS.items():
         read_section(name, schema)
     read_recipe(IMPROVED)
     read_ablations().variants(read_keypoints().heatmap)

@@ -21,7 +21,7 @@ from locate.data.datasets import load_keypoints
 from locate.errors import UserError, run_stage
 from locate.keypoints.codec import Codec, Decoder
 from locate.keypoints.config import KeypointsEvalParams, read_ablations, read_keypoints, read_keypoints_eval
-from locate.keypoints.drawing import COLOURS, draw_predictions, failure_title
+from locate.keypoints.drawing import COLOUR_LEGEND, draw_predictions, failure_title
 from locate.keypoints.evaluation import DIGITS, ceilings, failure_groups, latency_ms, method_scores, pck_table, predict
 from locate.keypoints.hand_pair import HandPairDecoder
 from locate.keypoints.method import MethodConfig, build_model, failure_pair, make_codec
@@ -41,11 +41,11 @@ from locate.records.writing import write_record
 from locate.runtime import runtime_from_params
 
 DATA_ROOT = Path("data/keypoints")
-MODELS = Path("models/keypoints")
+MODELS_FOLDER = Path("models/keypoints")
 PREDICTIONS = Path("predictions/keypoints")
 PLOTS = Path("plots/keypoints")
 METRICS = KeypointFiles(Path("metrics"))
-SPEED = Path("metrics/speed/evaluate_keypoints.json")
+SPEED_FILE = Path("metrics/speed/evaluate_keypoints.json")
 
 
 def decoder(config: MethodConfig, codec: Codec, params: KeypointsEvalParams) -> Decoder:
@@ -80,7 +80,7 @@ def draw_figures(folder: Path, val, predictions: dict[str, torch.Tensor], groups
     """Predictions of every method on the first val images, and a few images of each failure group."""
     count = min(params.drawn_images, len(val.images))
     first = {name: points[:count] for name, points in predictions.items()}
-    title = COLOURS
+    title = COLOUR_LEGEND
     draw_predictions(val.images[:count], val.keypoints[:count], first, folder / "predictions.png", title, val.image_ids)
     for group, indices in groups.items():
         chosen = indices[: params.failure_images]
@@ -105,7 +105,7 @@ def main() -> None:
     with atomic_path(PREDICTIONS) as folder:
         folder.mkdir(parents=True)
         for name in names:
-            model, codec, config = load_method(MODELS / f"{name}.pt", params.subpixel)
+            model, codec, config = load_method(MODELS_FOLDER / f"{name}.pt", params.subpixel)
             codec = decoder(config, codec, eval_params)
             model = model.to(runtime.device, memory_format=torch.channels_last)
             predictions[name] = predict(model, codec, val.images, runtime)
@@ -128,7 +128,8 @@ def main() -> None:
     )
     METRICS.write(metrics)
     eval_seconds = round(time.perf_counter() - started, 2)
-    write_record(SPEED, EvaluationSpeed(eval_seconds, len(val.images), latency, RuntimeRecord(**runtime.describe())))
+    speed = EvaluationSpeed(eval_seconds, len(val.images), latency, RuntimeRecord(**runtime.describe()))
+    write_record(SPEED_FILE, speed)
     write_csv(PLOTS / "pck.csv", pck_table(methods, val.keypoints))
     with atomic_path(PLOTS / "images") as folder:
         folder.mkdir()

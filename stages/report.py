@@ -22,7 +22,7 @@ from locate import figures
 from locate.atomic import atomic_path
 from locate.data.config import read_data
 from locate.detection.config import read_detector, read_detector_eval
-from locate.detection.recipes import COURSE, IMPROVED, SECTIONS, RecipeFiles, read_recipe
+from locate.detection.recipes import COURSE, IMPROVED, RECIPE_SECTIONS, RecipeFiles, read_recipe
 from locate.errors import UserError, run_stage
 from locate.keypoints.config import read_ablations, read_keypoints, read_keypoints_eval
 from locate.keypoints.method import MethodParams
@@ -60,7 +60,7 @@ def read_params() -> ReportParams:
     read_section("runtime", RuntimeParams)
     read_recipe(IMPROVED)
     params = load_params()
-    return ReportParams(read_data(), read_detector(), params[SECTIONS[IMPROVED]], read_detector_eval(),
+    return ReportParams(read_data(), read_detector(), params[RECIPE_SECTIONS[IMPROVED]], read_detector_eval(),
                         read_keypoints(), read_ablations(), result_params(params))
 
 

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from locate.data.datasets import load_detection
-from locate.data.shapes import IMAGE_SIZE
+from locate.data.shapes import SCENE_SIZE
 from locate.detection.recipes import RecipeFiles, read_recipe, recipe_argument
 from locate.detection.trainer import train_detector
 from locate.errors import UserError, run_stage
@@ -30,11 +30,11 @@ def main() -> None:
     params = read_recipe(recipe)
     runtime = runtime_from_params()
     train_split, val_split = load_detection(DATA, "train"), load_detection(DATA, "val")
-    if tuple(train_split.images.shape[-2:]) != (IMAGE_SIZE, IMAGE_SIZE):
+    if tuple(train_split.images.shape[-2:]) != (SCENE_SIZE, SCENE_SIZE):
         size = tuple(train_split.images.shape[-2:])
-        raise UserError(f"{DATA}: expected {IMAGE_SIZE}x{IMAGE_SIZE} images, got {size}")
+        raise UserError(f"{DATA}: expected {SCENE_SIZE}x{SCENE_SIZE} images, got {size}")
     config = params.model_config(len(train_split.category_names))
-    train_detector(config, params.targets, params.loss_weights, params.recipe, train_split, val_split, runtime,
+    train_detector(config, params.targets, params.loss_weights, params.schedule, train_split, val_split, runtime,
                    outputs, {"params": asdict(params), "recipe": recipe})
 
 

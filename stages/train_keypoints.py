@@ -20,12 +20,12 @@ from locate.data.datasets import load_keypoints
 from locate.errors import UserError, run_stage
 from locate.keypoints.config import KeypointsParams, read_ablations, read_keypoints
 from locate.keypoints.method import MethodConfig, ablation_config
-from locate.keypoints.trainer import Recipe, train_keypoints
+from locate.keypoints.trainer import KeypointSchedule, train_keypoints
 from locate.runtime import runtime_from_params
 from locate.training import TrainingOutputs
 
 DATA_ROOT = Path("data/keypoints")
-MODELS = Path("models/keypoints")
+MODELS_FOLDER = Path("models/keypoints")
 PLOTS = Path("plots/keypoints")
 SPEED = Path("metrics/speed")
 USAGE = (
@@ -54,11 +54,11 @@ def main() -> None:
         raise UserError(USAGE)
     params = read_keypoints()
     config, name, speed = ablation_job(params, arguments[1]) if ablation else method_job(params, arguments[0])
-    recipe = Recipe(params.batch_size, params.epochs, params.lr, params.seed)
-    outputs = TrainingOutputs(PLOTS / f"{name}_history.csv", MODELS / f"{name}.pt", SPEED / f"{speed}.json")
+    schedule = KeypointSchedule(params.batch_size, params.epochs, params.lr, params.seed)
+    outputs = TrainingOutputs(PLOTS / f"{name}_history.csv", MODELS_FOLDER / f"{name}.pt", SPEED / f"{speed}.json")
     runtime = runtime_from_params()
     train, val = load_keypoints(DATA_ROOT, "train"), load_keypoints(DATA_ROOT, "val")
-    train_keypoints(config, recipe, train, val, runtime, outputs, name)
+    train_keypoints(config, schedule, train, val, runtime, outputs, name)
 
 
 if __name__ == "__main__":

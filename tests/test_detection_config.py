@@ -4,16 +4,16 @@ import copy
 
 import pytest
 
-from locate.data.shapes import IMAGE_SIZE
+from locate.data.shapes import SCENE_SIZE
 from locate.detection.config import (
     Augmentation,
     DetectorConfig,
     DetectorEvalParams,
     DetectorParams,
+    DetectorSchedule,
     LossWeights,
     MatchThresholds,
     PostprocessSettings,
-    Recipe,
     Targets,
     max_scales,
     scale_strides,
@@ -47,13 +47,14 @@ def test_config_strides_and_feature_sizes_follow_the_anchor_lists():
 def test_the_repository_params_build_every_setting():
     params = _detector()
     config = params.model_config(num_classes=3)
-    assert config == DetectorConfig(params.channels, params.anchor_sizes, 3, IMAGE_SIZE, params.top_down,
+    assert config == DetectorConfig(params.channels, params.anchor_sizes, 3, SCENE_SIZE, params.top_down,
                                     params.head_dilation)
     assert params.targets == Targets(MatchThresholds(params.positive_iou, params.negative_iou), params.min_visibility)
     assert params.loss_weights == LossWeights(params.objectness_weight, params.class_weight, params.box_weight,
                                               params.negatives_per_positive, params.smooth_l1_beta, params.box_loss)
-    assert params.recipe == Recipe(params.batch_size, params.epochs, params.lr, params.lr_schedule, params.seed,
-                                   Augmentation(params.hflip, params.max_shift), params.checkpoint)
+    assert params.schedule == DetectorSchedule(params.batch_size, params.epochs, params.lr, params.lr_schedule,
+                                               params.seed, Augmentation(params.hflip, params.max_shift),
+                                               params.checkpoint)
     evaluation = parse(repo_params()["detector_eval"], DetectorEvalParams, "detector_eval")
     assert evaluation.postprocess == PostprocessSettings(evaluation.score_threshold, evaluation.nms_iou,
                                                          evaluation.top_k_per_level, evaluation.max_detections,

@@ -18,10 +18,10 @@ from locate.data.generate import generate_datasets
 from locate.errors import UserError
 from locate.keypoints.config import KeypointsParams
 from locate.params import load_params, parse
-from stages.check_params import SECTIONS
+from stages.check_params import SCHEMAS as CHECKED_SCHEMAS
 from tests.stage_runner import repo_params
 
-SCHEMAS = SECTIONS | {"keypoints": KeypointsParams}  # the schemas stages.check_params reads every section with
+SCHEMAS = CHECKED_SCHEMAS | {"keypoints": KeypointsParams}  # the schemas stages.check_params reads every section with
 
 
 @pytest.fixture(scope="module")

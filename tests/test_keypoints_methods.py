@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from locate.checkpoint import save_checkpoint
-from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
+from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.errors import UserError
 from locate.keypoints.codec import Codec, Decoder
 from locate.keypoints.config import KeypointsParams
@@ -49,7 +49,7 @@ def test_the_checkpoint_meta_keeps_its_keys_and_values():
                                      ("skips", False), ("num_keypoints", 5), ("image_size", 128)]
     regression = MethodConfig.for_model("regression", "symmetric_mse", SETTINGS, DROPOUT).to_meta()
     assert regression == {"model": "regression", "loss": "symmetric_mse", "heatmap_size": None, "sigma": None,
-                          "skips": None, "num_keypoints": len(KEYPOINT_NAMES), "image_size": IMAGE_SIZE,
+                          "skips": None, "num_keypoints": len(KEYPOINT_NAMES), "image_size": FIGURE_SIZE,
                           "dropout": DROPOUT}
     assert MethodConfig.from_meta(regression, "r.pt").dropout == DROPOUT
     assert MethodConfig.from_meta(heatmap, "x.pt").to_meta() == heatmap
@@ -71,7 +71,7 @@ def test_every_model_builds_a_network_whose_outputs_its_codec_decodes(model):
     assert targets.shape[:2] == keypoints.shape[:2] and targets.dtype == torch.float32
     assert (codec.decode(targets) - keypoints).abs().max() <= 0.5
     with torch.no_grad():
-        outputs = build_model(config).eval()(torch.rand(2, 1, IMAGE_SIZE, IMAGE_SIZE))
+        outputs = build_model(config).eval()(torch.rand(2, 1, FIGURE_SIZE, FIGURE_SIZE))
     assert outputs.shape[1:] == targets.shape[1:]
     assert codec.decode(outputs).shape == (2, len(KEYPOINT_NAMES), 2)
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
+from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.keypoints.losses import l1, mse, swap_hands, symmetric_l1, symmetric_mse
 from locate.keypoints.models import (
     COURSE_DROPOUT,
@@ -22,7 +22,7 @@ K = len(KEYPOINT_NAMES)
 
 
 def _heatmap_net(heatmap_size: int = 64, skips: bool = True) -> HeatmapNet:
-    return HeatmapNet(K, heatmap_size, skips, IMAGE_SIZE)
+    return HeatmapNet(K, heatmap_size, skips, FIGURE_SIZE)
 
 
 @pytest.mark.parametrize("size", [32, 64, 128])
@@ -30,7 +30,7 @@ def _heatmap_net(heatmap_size: int = 64, skips: bool = True) -> HeatmapNet:
 def test_heatmap_net_outputs_one_map_per_keypoint(size, skips):
     model = _heatmap_net(size, skips).eval()
     with torch.no_grad():
-        heatmaps = model(torch.rand(2, 1, IMAGE_SIZE, IMAGE_SIZE))
+        heatmaps = model(torch.rand(2, 1, FIGURE_SIZE, FIGURE_SIZE))
     assert heatmaps.shape == (2, K, size, size)
 
 
@@ -50,7 +50,7 @@ def test_unsupported_heatmap_size_is_rejected():
 def test_regression_net_outputs_normalised_coordinates():
     model = RegressionNet(K, COURSE_DROPOUT).eval()
     with torch.no_grad():
-        points = model(torch.rand(3, 1, IMAGE_SIZE, IMAGE_SIZE))
+        points = model(torch.rand(3, 1, FIGURE_SIZE, FIGURE_SIZE))
     assert points.shape == (3, K, 2)
     assert points.min() >= 0 and points.max() <= 1
 
@@ -65,8 +65,8 @@ def test_the_declared_widths_are_the_models_widths():
     assert [(c.in_channels, c.out_channels) for c in convs] == list(
         zip((INPUT_CHANNELS, *ENCODER_CHANNELS[:-1]), ENCODER_CHANNELS, strict=True))
     with torch.no_grad():
-        bottleneck = heatmap.encoder(torch.rand(1, INPUT_CHANNELS, IMAGE_SIZE, IMAGE_SIZE))[-1]
-    assert bottleneck.shape[-1] == IMAGE_SIZE // ENCODER_STRIDE
+        bottleneck = heatmap.encoder(torch.rand(1, INPUT_CHANNELS, FIGURE_SIZE, FIGURE_SIZE))[-1]
+    assert bottleneck.shape[-1] == FIGURE_SIZE // ENCODER_STRIDE
     ups = _layers(heatmap, nn.ConvTranspose2d)
     assert [up.out_channels for up in ups] == list(DECODER_CHANNELS[: len(ups)])
     linears = _layers(regression.head, nn.Linear)

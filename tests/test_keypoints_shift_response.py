@@ -2,7 +2,7 @@
 
 import torch
 
-from locate.keypoints.shift_response import BACKGROUND, shift_gain, shifted_right
+from locate.keypoints.shift_response import CANVAS_VALUE, shift_gain, shifted_right
 
 
 def _darkest_column(images: torch.Tensor) -> torch.Tensor:
@@ -12,7 +12,7 @@ def _darkest_column(images: torch.Tensor) -> torch.Tensor:
 
 
 def _images() -> torch.Tensor:
-    images = torch.full((3, 1, 16, 32), BACKGROUND, dtype=torch.uint8)
+    images = torch.full((3, 1, 16, 32), CANVAS_VALUE, dtype=torch.uint8)
     for index, column in enumerate((4, 10, 17)):
         images[index, 0, :, column] = 0
     return images
@@ -20,8 +20,8 @@ def _images() -> torch.Tensor:
 
 def test_shifting_moves_the_content_right_and_fills_with_the_background():
     moved = shifted_right(_images(), 3)
-    assert moved[0, 0, 0, 7] == 0 and moved[0, 0, 0, 4] == BACKGROUND
-    assert bool((moved[..., :3] == BACKGROUND).all())
+    assert moved[0, 0, 0, 7] == 0 and moved[0, 0, 0, 4] == CANVAS_VALUE
+    assert bool((moved[..., :3] == CANVAS_VALUE).all())
 
 
 def test_a_localising_model_has_gain_one_and_a_constant_one_gain_zero():

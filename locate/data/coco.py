@@ -6,7 +6,7 @@ with the course's ``visibility`` kept on each annotation. The course writes corn
 :func:`course_from_coco` convert between the two without mutating their input.
 """
 
-from locate.data.shapes import CLASS_NAMES, IMAGE_SIZE, Shape
+from locate.data.shapes import CLASS_NAMES, SCENE_SIZE, Shape
 
 CATEGORIES = [{"id": index, "name": name} for index, name in enumerate(CLASS_NAMES)]
 # The order of an entry's keys in our files (COCO's keys first), whichever way the entry was made.
@@ -20,7 +20,7 @@ def in_order(entry: dict, keys: tuple[str, ...]) -> dict:
     return {key: entry[key] for key in keys if key in entry} | {k: v for k, v in entry.items() if k not in keys}
 
 
-def image_entry(image_id: int, size: int = IMAGE_SIZE) -> dict:
+def image_entry(image_id: int, size: int = SCENE_SIZE) -> dict:
     """The ``images`` entry of one image; file names are the zero-padded id."""
     return dict(zip(IMAGE_KEYS, (image_id, f"{image_id:06d}.png", size, size), strict=True))
 

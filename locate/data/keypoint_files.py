@@ -5,7 +5,7 @@
 and ``height``, which :func:`keypoints_from_course` adds.
 """
 
-from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
+from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
 
 
 def keypoint_image_entry(image_id: int, keypoints: list[list[int]]) -> dict:
@@ -13,8 +13,8 @@ def keypoint_image_entry(image_id: int, keypoints: list[list[int]]) -> dict:
     return {
         "id": image_id,
         "file_name": f"{image_id:06d}.png",
-        "width": IMAGE_SIZE,
-        "height": IMAGE_SIZE,
+        "width": FIGURE_SIZE,
+        "height": FIGURE_SIZE,
         "keypoints": keypoints,
     }
 

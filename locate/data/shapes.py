@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-IMAGE_SIZE = 224
+SCENE_SIZE = 224
 CLASS_NAMES = ("circle", "square", "triangle")
 SIZE_RANGES = ((16, 32), (48, 96), (96, 192))
 COLOURS = ((255, 0, 0), (0, 255, 0), (0, 0, 255))
@@ -59,8 +59,8 @@ def sample_scene(rng: random.Random) -> list[Shape]:
         size = rng.randint(low, high)
         half = size // 2
         for attempt in range(PLACEMENT_ATTEMPTS):
-            x = rng.randint(half, IMAGE_SIZE - half)
-            y = rng.randint(half, IMAGE_SIZE - half)
+            x = rng.randint(half, SCENE_SIZE - half)
+            y = rng.randint(half, SCENE_SIZE - half)
             shape = Shape(category_id, x, y, half, size)
             fits = all(corner_iou(shape.box, other.box) <= MAX_PLACEMENT_IOU for other in shapes)
             if fits or attempt == PLACEMENT_ATTEMPTS - 1:
@@ -80,9 +80,9 @@ def _draw(draw: ImageDraw.ImageDraw, shape: Shape, **style) -> None:
 
 
 def _visibility(shapes: list[Shape], index: int) -> float:
-    own = Image.new("L", (IMAGE_SIZE, IMAGE_SIZE), 0)
+    own = Image.new("L", (SCENE_SIZE, SCENE_SIZE), 0)
     _draw(ImageDraw.Draw(own), shapes[index], fill=1)
-    later = Image.new("L", (IMAGE_SIZE, IMAGE_SIZE), 0)
+    later = Image.new("L", (SCENE_SIZE, SCENE_SIZE), 0)
     later_draw = ImageDraw.Draw(later)
     for shape in shapes[index + 1 :]:
         _draw(later_draw, shape, fill=1)
@@ -95,7 +95,7 @@ def _visibility(shapes: list[Shape], index: int) -> float:
 
 def render_scene(shapes: list[Shape]) -> tuple[np.ndarray, list[float]]:
     """Pixels ``uint8[224, 224, 3]`` and each object's visible share, in drawing order."""
-    image = Image.new("RGB", (IMAGE_SIZE, IMAGE_SIZE), "white")
+    image = Image.new("RGB", (SCENE_SIZE, SCENE_SIZE), "white")
     draw = ImageDraw.Draw(image)
     for shape in shapes:
         _draw(draw, shape, fill=COLOURS[shape.category_id], outline="black", width=OUTLINE_WIDTH)

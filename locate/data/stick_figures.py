@@ -11,8 +11,10 @@ import random
 import numpy as np
 from PIL import Image, ImageDraw
 
-IMAGE_SIZE = 128
+FIGURE_SIZE = 128
 KEYPOINT_NAMES = ("head", "left_hand", "right_hand", "left_foot", "right_foot")
+# Keypoint indices of the two hands: which is which cannot be told from the drawn figure alone.
+HANDS = (KEYPOINT_NAMES.index("left_hand"), KEYPOINT_NAMES.index("right_hand"))
 HEAD_RADIUS, TORSO_LENGTH, ARM_LENGTH, LEG_LENGTH = 8, 25, 20, 25
 CENTRE_RANGE = (40, 88)
 ARM_ANGLE_RANGE = (-60.0, 60.0)
@@ -50,7 +52,7 @@ def render_figure(keypoints: list[list[int]]) -> np.ndarray:
     cy = hy + HEAD_RADIUS + TORSO_LENGTH // 2
     shoulder = (cx, cy - TORSO_LENGTH // 4)
     torso_top, torso_bottom = (cx, cy - TORSO_LENGTH // 2), (cx, cy + TORSO_LENGTH // 2)
-    image = Image.new("L", (IMAGE_SIZE, IMAGE_SIZE), 255)
+    image = Image.new("L", (FIGURE_SIZE, FIGURE_SIZE), 255)
     draw = ImageDraw.Draw(image)
     r = HEAD_RADIUS
     draw.ellipse([hx - r, hy - r, hx + r, hy + r], outline=0, width=LINE_WIDTH)

@@ -7,7 +7,7 @@ holds the two stem widths, then one width per scale. Scale ``i`` (0 the finest) 
 ``4 * 2**i``: the stem halves the image once, then each scale's block halves it again.
 
 The settings records here (:class:`DetectorConfig`, :class:`MatchThresholds`, :class:`Targets`,
-:class:`LossWeights`, :class:`Recipe`, :class:`PostprocessSettings`) are what the model,
+:class:`LossWeights`, :class:`DetectorSchedule`, :class:`PostprocessSettings`) are what the model,
 matcher, loss, trainer and postprocessing take; the params schemas build them.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
-from locate.data.shapes import IMAGE_SIZE
+from locate.data.shapes import SCENE_SIZE
 from locate.detection.anchors import all_anchors
 from locate.detection.checkpoint_rules import CHECKPOINT_RULES
 from locate.params import (
@@ -134,7 +134,7 @@ class Augmentation:
 
 
 @dataclass(frozen=True)
-class Recipe:
+class DetectorSchedule:
     """Optimisation: Adam at ``lr``, ``lr_schedule`` (constant, or cosine decay to 0 over the epochs), the
     training images' ``augmentation``, and the ``checkpoint`` rule (one of ``CHECKPOINT_RULES``)."""
 
@@ -162,7 +162,7 @@ class PostprocessSettings:
 
 @dataclass(frozen=True)
 class DetectorParams:
-    """Section ``detector``: model, anchors, matching, loss and recipe."""
+    """Section ``detector``: model, anchors, matching, loss and training schedule."""
 
     channels: list[int]
     anchor_sizes: list[list[float]]
@@ -187,11 +187,11 @@ class DetectorParams:
     checkpoint: str
 
     def __post_init__(self) -> None:
-        most = max_scales(IMAGE_SIZE)
+        most = max_scales(SCENE_SIZE)
         sizes_ok = 1 <= len(self.anchor_sizes) <= most and all(s and min(s) > 0 for s in self.anchor_sizes)
         require(sizes_ok, "detector.anchor_sizes", self.anchor_sizes,
                 f"1 to {most} non-empty lists of positive sides, one per scale (strides "
-                f"{', '.join(map(str, scale_strides(most)))} divide the {IMAGE_SIZE}-pixel image)")
+                f"{', '.join(map(str, scale_strides(most)))} divide the {SCENE_SIZE}-pixel image)")
         widths = STEM_WIDTHS + len(self.anchor_sizes)
         require(len(self.channels) == widths and 1 <= min(self.channels) and max(self.channels) <= MAX_WIDTH,
                 "detector.channels", self.channels,
@@ -215,12 +215,12 @@ class DetectorParams:
         require(self.box_loss in BOX_LOSSES, "detector.box_loss", self.box_loss, " or ".join(BOX_LOSSES))
         require(self.checkpoint in CHECKPOINT_RULES, "detector.checkpoint", self.checkpoint,
                 " or ".join(CHECKPOINT_RULES))
-        require(0 <= self.max_shift <= IMAGE_SIZE // 4, "detector.max_shift", self.max_shift,
-                f"an integer from 0 to {IMAGE_SIZE // 4} pixels")
+        require(0 <= self.max_shift <= SCENE_SIZE // 4, "detector.max_shift", self.max_shift,
+                f"an integer from 0 to {SCENE_SIZE // 4} pixels")
 
     def model_config(self, num_classes: int) -> DetectorConfig:
-        """The model and anchors for ``num_classes`` categories on ``IMAGE_SIZE``-pixel images."""
-        return DetectorConfig(self.channels, self.anchor_sizes, num_classes, IMAGE_SIZE, self.top_down,
+        """The model and anchors for ``num_classes`` categories on ``SCENE_SIZE``-pixel images."""
+        return DetectorConfig(self.channels, self.anchor_sizes, num_classes, SCENE_SIZE, self.top_down,
                               self.head_dilation)
 
     @property
@@ -235,9 +235,9 @@ class DetectorParams:
                            self.smooth_l1_beta, self.box_loss)
 
     @property
-    def recipe(self) -> Recipe:
+    def schedule(self) -> DetectorSchedule:
         """Batch size, epochs, learning rate and its schedule, seed, augmentation."""
-        return Recipe(self.batch_size, self.epochs, self.lr, self.lr_schedule, self.seed,
+        return DetectorSchedule(self.batch_size, self.epochs, self.lr, self.lr_schedule, self.seed,
                       Augmentation(self.hflip, self.max_shift), self.checkpoint)
 
 

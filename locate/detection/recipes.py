@@ -15,24 +15,24 @@ from locate.params import PARAMS_FILE, load_params, parse
 
 COURSE, IMPROVED = "course", "improved"
 RECIPES = (COURSE, IMPROVED)
-SECTIONS = {COURSE: "detector", IMPROVED: "detector_improved"}
+RECIPE_SECTIONS = {COURSE: "detector", IMPROVED: "detector_improved"}
 
 
 def read_recipe(recipe: str, path: str | Path = PARAMS_FILE) -> DetectorParams:
     """The ``detector`` params of ``recipe`` (one of ``RECIPES``)."""
     params = load_params(path)
-    course = parse(_section(params, SECTIONS[COURSE], path), DetectorParams, SECTIONS[COURSE])
+    course = parse(_section(params, RECIPE_SECTIONS[COURSE], path), DetectorParams, RECIPE_SECTIONS[COURSE])
     if recipe == COURSE:
         return course
-    changes = _section(params, SECTIONS[IMPROVED], path)
+    changes = _section(params, RECIPE_SECTIONS[IMPROVED], path)
     known = {field.name for field in fields(DetectorParams)}
     unknown = sorted(set(changes) - known)
     if unknown:
-        raise UserError(f"params key '{SECTIONS[IMPROVED]}.{unknown[0]}': not a key of section 'detector'")
+        raise UserError(f"params key '{RECIPE_SECTIONS[IMPROVED]}.{unknown[0]}': not a key of section 'detector'")
     try:
         return parse(params["detector"] | changes, DetectorParams, "detector")
     except UserError as error:
-        raise UserError(f"{SECTIONS[IMPROVED]}: {error}") from None
+        raise UserError(f"{RECIPE_SECTIONS[IMPROVED]}: {error}") from None
 
 
 def _section(params: dict, name: str, path: str | Path) -> dict:

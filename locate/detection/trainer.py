@@ -4,7 +4,7 @@ import torch
 
 from locate.data.datasets import DetectionSplit
 from locate.detection.augment import Augmentation, augment
-from locate.detection.config import DetectorConfig, LossWeights, Recipe, Targets
+from locate.detection.config import DetectorConfig, DetectorSchedule, LossWeights, Targets
 from locate.detection.loss import detection_loss
 from locate.detection.model import Detector
 from locate.detection.selection import val_map50
@@ -53,27 +53,27 @@ def loss_function(weights: LossWeights, anchors: torch.Tensor, targets: Targets,
     return compute_loss
 
 
-def train_detector(config: DetectorConfig, targets: Targets, weights: LossWeights, recipe: Recipe,
+def train_detector(config: DetectorConfig, targets: Targets, weights: LossWeights, schedule: DetectorSchedule,
                    train: DetectionSplit, val: DetectionSplit, runtime: Runtime, outputs: TrainingOutputs,
                    meta: dict) -> Fitted:
-    """Seed, compute the anchor targets (batch by batch when ``recipe.augmentation`` is on), build the model
+    """Seed, compute the anchor targets (batch by batch when ``schedule.augmentation`` is on), build the model
     (channels-last on ``runtime.device``) and train it; the best-val checkpoint, carrying ``config`` and
     ``meta``, is ``outputs.checkpoint``."""
-    generator = seed_everything(recipe.seed)
-    if recipe.augmentation.active:
-        train_batches = object_batches(train, recipe.batch_size)
+    generator = seed_everything(schedule.seed)
+    if schedule.augmentation.active:
+        train_batches = object_batches(train, schedule.batch_size)
     else:
-        train_batches = split_batches(train, config, targets, recipe.batch_size)
-    val_batches = split_batches(val, config, targets, recipe.batch_size)
+        train_batches = split_batches(train, config, targets, schedule.batch_size)
+    val_batches = split_batches(val, config, targets, schedule.batch_size)
     anchors = config.anchors()[0].to(runtime.device)
     model = Detector(config).to(runtime.device, memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=schedule.lr)
     scheduler = None
-    if recipe.lr_schedule == "cosine":
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=recipe.epochs)
+    if schedule.lr_schedule == "cosine":
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=schedule.epochs)
     meta = {"config": config.to_dict(), "category_names": train.category_names} | meta
-    keep = "score" if recipe.checkpoint == "val_map50" else recipe.checkpoint
-    settings = FitSettings(recipe.epochs, runtime, outputs.for_fit(meta), generator, scheduler, name="detector",
-                           keep=keep, score=val_map50(val, config, recipe.batch_size, runtime), score_name="map50")
-    compute_loss = loss_function(weights, anchors, targets, recipe.augmentation, generator)
+    keep = "score" if schedule.checkpoint == "val_map50" else schedule.checkpoint
+    settings = FitSettings(schedule.epochs, runtime, outputs.for_fit(meta), generator, scheduler, name="detector",
+                           keep=keep, score=val_map50(val, config, schedule.batch_size, runtime), score_name="map50")
+    compute_loss = loss_function(weights, anchors, targets, schedule.augmentation, generator)
     return fit(model, optimizer, compute_loss, train_batches, val_batches, settings)

@@ -11,13 +11,13 @@ import torch  # noqa: E402
 from locate.atomic import atomic_path  # noqa: E402
 
 SKELETON = ((0, 1), (0, 2), (0, 3), (0, 4))
-COLOURS = "ground truth (green) vs prediction (red)"
+COLOUR_LEGEND = "ground truth (green) vs prediction (red)"
 
 
 def failure_title(group: str) -> str:
     """A failure group's picture title in words: ``heatmap_right_regression_wrong`` ->
     ``heatmap right, regression wrong`` over ``ground truth (green) vs prediction (red)``."""
-    return f"{group.replace('_right_', ' right, ').replace('_', ' ')}\n{COLOURS}"
+    return f"{group.replace('_right_', ' right, ').replace('_', ' ')}\n{COLOUR_LEGEND}"
 
 
 def draw_predictions(

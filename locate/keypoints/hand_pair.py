@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import torch
 
+from locate.data.stick_figures import HANDS
 from locate.keypoints.heatmap_codec import HeatmapCodec
-from locate.keypoints.losses import HANDS
 
 
 def _peak(maps: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

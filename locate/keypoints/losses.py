@@ -6,7 +6,7 @@ normalised coordinates ``[B, K, 2]``; every loss is a scalar mean.
 
 import torch
 
-HANDS = (1, 2)
+from locate.data.stick_figures import HANDS
 
 
 def mse(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
+from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.errors import UserError
 from locate.keypoints.codec import Codec
 from locate.keypoints.heatmap_codec import HeatmapCodec
@@ -82,7 +82,7 @@ class MethodConfig:
         that reads them."""
         reads = MODELS[model].reads
         kept = [getattr(heatmap, factor) if factor in reads else None for factor in HEATMAP_FACTORS]
-        return cls(model, loss, *kept, len(KEYPOINT_NAMES), IMAGE_SIZE, dropout if DROPOUT in reads else None)
+        return cls(model, loss, *kept, len(KEYPOINT_NAMES), FIGURE_SIZE, dropout if DROPOUT in reads else None)
 
     @property
     def entry(self) -> "ModelEntry":

@@ -8,7 +8,8 @@ diagonal of the bounding box of each image's ground-truth keypoints (the course'
 
 import torch
 
-from locate.keypoints.losses import HANDS, swap_hands
+from locate.data.stick_figures import HANDS
+from locate.keypoints.losses import swap_hands
 
 THRESHOLDS = (0.05, 0.10, 0.15, 0.20)
 PER_KEYPOINT_THRESHOLD = 0.2  # the one threshold of the per-keypoint scores

@@ -10,13 +10,13 @@ average pooling does, sits near 0).
 import torch
 
 SHIFT_PIXELS = 8
-BACKGROUND = 255  # the white canvas of the stick-figure images
+CANVAS_VALUE = 255  # the white canvas of the stick-figure images
 
 
 def shifted_right(images: torch.Tensor, pixels: int) -> torch.Tensor:
     """uint8 ``Tensor[N, C, H, W]`` moved ``pixels`` columns to the right, the first columns filled with white."""
     moved = torch.roll(images, shifts=pixels, dims=-1)
-    moved[..., :pixels] = BACKGROUND
+    moved[..., :pixels] = CANVAS_VALUE
     return moved
 
 

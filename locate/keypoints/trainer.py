@@ -12,7 +12,7 @@ from locate.training import Batches, FitSettings, Fitted, TrainingOutputs, fit
 
 
 @dataclass(frozen=True)
-class Recipe:
+class KeypointSchedule:
     """Optimisation settings shared by every keypoint model (Adam, constant lr)."""
 
     batch_size: int
@@ -38,14 +38,14 @@ def loss_step(config: MethodConfig):
     return compute_loss
 
 
-def train_keypoints(config: MethodConfig, recipe: Recipe, train: KeypointSplit, val: KeypointSplit, runtime: Runtime,
-                    outputs: TrainingOutputs, name: str) -> Fitted:
+def train_keypoints(config: MethodConfig, schedule: KeypointSchedule, train: KeypointSplit, val: KeypointSplit,
+                    runtime: Runtime, outputs: TrainingOutputs, name: str) -> Fitted:
     """Seed, build ``config``'s model, train it on ``train``; the best-val checkpoint is ``outputs.checkpoint``."""
-    generator = seed_everything(recipe.seed)
+    generator = seed_everything(schedule.seed)
     model = build_model(config).to(runtime.device, memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
-    train_batches = split_batches(config, train, recipe.batch_size)
-    val_batches = split_batches(config, val, recipe.batch_size)
-    settings = FitSettings(recipe.epochs, runtime, outputs.for_fit({"config": config.to_meta(), "name": name}),
+    optimizer = torch.optim.Adam(model.parameters(), lr=schedule.lr)
+    train_batches = split_batches(config, train, schedule.batch_size)
+    val_batches = split_batches(config, val, schedule.batch_size)
+    settings = FitSettings(schedule.epochs, runtime, outputs.for_fit({"config": config.to_meta(), "name": name}),
                            generator, name=name)
     return fit(model, optimizer, loss_step(config), train_batches, val_batches, settings)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import yaml
 
-from locate.data.stick_figures import IMAGE_SIZE, KEYPOINT_NAMES
+from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.detection.checkpoint_rules import CHECKPOINT_RULES, kept_epochs
 from locate.detection.recipes import RECIPES
 from locate.keypoints.evaluation import FAILURE_THRESHOLD
@@ -340,8 +340,8 @@ def keypoint_method_facts(inputs: ReportInputs) -> Facts:
     return {
         "encoder_blocks": number_word(len(ENCODER_CHANNELS)),
         "encoder_channels": " -> ".join(map(str, (INPUT_CHANNELS, *ENCODER_CHANNELS))),
-        "image_size": IMAGE_SIZE,
-        "bottleneck_size": IMAGE_SIZE // ENCODER_STRIDE,
+        "image_size": FIGURE_SIZE,
+        "bottleneck_size": FIGURE_SIZE // ENCODER_STRIDE,
         "skip_connections": " " + fill("skip_connections") if kp.skips else "",
         "heatmap_size": kp.heatmap_size,
         "sigma": kp.sigma,
@@ -546,7 +546,7 @@ def appendix_facts(inputs: ReportInputs) -> Facts:
     }
 
 
-SECTIONS = (headline_facts, introduction_facts, detector_method_facts, detector_results_facts,
+FACT_SECTIONS = (headline_facts, introduction_facts, detector_method_facts, detector_results_facts,
             detector_analysis_facts, improved_facts, keypoint_method_facts, keypoint_results_facts,
             keypoint_analysis_facts, discussion_facts, conclusion_facts, appendix_facts)
 
@@ -554,7 +554,7 @@ SECTIONS = (headline_facts, introduction_facts, detector_method_facts, detector_
 def report_facts(inputs: ReportInputs) -> Facts:
     """Every fact of the report by placeholder name; two sections naming the same fact is a bug."""
     facts: Facts = {}
-    for section in SECTIONS:
+    for section in FACT_SECTIONS:
         found = section(inputs)
         repeated = sorted(set(found) & set(facts))
         if repeated:
