@@ -3,7 +3,7 @@
 ``python -m benchmarks.gpu_check [--jobs N] [--set section.key=value ...] [--device cuda|cpu]``
 copies the code, ``dvc.yaml`` and ``params.yaml`` into a temporary folder, sets
 ``runtime.device`` (and ``runtime.threads`` to the CPU cores over ``--jobs``), and runs every
-stage of ``dvc.yaml`` there (:mod:`benchmarks.pipeline_plan`: foreach groups expanded, each
+stage of ``dvc.yaml`` there (:mod:`tools.pipeline_graph`: foreach groups expanded, each
 stage after its inputs; up to ``--jobs`` at a time, each in its own process through
 :mod:`benchmarks.stage_peak`). It needs PyTorch, PyYAML and the stages' own packages, not
 DVC nor the pinned versions. It writes ``benchmarks/results/gpu_check.json`` (``--out``):
@@ -35,7 +35,7 @@ import torch
 import yaml
 
 from benchmarks.metrics_agreement import agreement
-from benchmarks.pipeline_plan import PlannedStage, read_plan, upstream, with_inputs
+from tools.pipeline_graph import PlannedStage, read_plan, upstream, with_inputs
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULT = Path("benchmarks/results/gpu_check.json")

@@ -1,8 +1,8 @@
 """Wall time and peak memory of each DVC stage, run one at a time with ``dvc repro -s <stage>``.
 
 Stages are the ones named on the command line, in that order, or by default every
-stage of ``dvc.yaml`` in DAG order (``dvc dag --dot``: DVC 3 draws each edge from a stage
-to the stage that depends on it; ties keep DVC's listing order). Each ``dvc repro -s``
+stage of ``dvc.yaml`` in DAG order (:func:`tools.pipeline_graph.read_plan`; ties keep the
+file's order). Each ``dvc repro -s``
 runs in its own child process with the repository's ``.venv/bin`` first on PATH; its
 output is passed through, its wall seconds are timed and its peak RSS is the
 ``ru_maxrss`` that ``wait4`` reports for it: the largest resident set of any one process
@@ -17,7 +17,6 @@ It trains every model of the pipeline: hours on a 2-core CPU.
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import time
@@ -25,37 +24,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from locate.atomic import write_json
+from tools.pipeline_graph import read_plan
 
 RESULT = Path("benchmarks/results/repro_stages.json")
 VENV_BIN = Path(".venv/bin")
-NODE = re.compile(r'^"([^"]+)";$')
-EDGE = re.compile(r'^"([^"]+)" -> "([^"]+)";$')
 UNCHANGED = "didn't change, skipping"
-
-
-def stage_order(dot: str) -> list[str]:
-    """Stages of a ``dvc dag --dot`` graph, each after every stage it depends on (ties: listing order)."""
-    nodes: list[str] = []
-    needs: dict[str, set[str]] = {}
-    for line in dot.splitlines():
-        line = line.strip()
-        if edge := EDGE.match(line):
-            upstream, downstream = edge.groups()
-            for name in (upstream, downstream):
-                if name not in needs:
-                    nodes.append(name)
-                    needs[name] = set()
-            needs[downstream].add(upstream)
-        elif (node := NODE.match(line)) and node.group(1) not in needs:
-            nodes.append(node.group(1))
-            needs[node.group(1)] = set()
-    order: list[str] = []
-    while len(order) < len(nodes):
-        ready = [name for name in nodes if name not in order and needs[name] <= set(order)]
-        if not ready:
-            raise ValueError("the stage graph has a cycle")
-        order.append(ready[0])
-    return order
 
 
 def measured_run(command: list[str], env: dict[str, str]) -> dict:
@@ -121,9 +94,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULT)
     args = parser.parse_args()
     dvc, env = tool_environment()
-    stages = args.stages or stage_order(
-        subprocess.run([dvc, "dag", "--dot"], env=env, capture_output=True, text=True, check=True).stdout
-    )
+    stages = args.stages or [stage.name for stage in read_plan(Path("."))]
     force = ["--force"] if args.force else []
     records = run_stages(stages, lambda stage: [dvc, "repro", "--single-item", *force, stage], env)
     print(table(records))

@@ -15,30 +15,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import networkx
-from dvc.dependency.param import ParamsDependency
-from dvc.repo import Repo
-from dvc.stage import PipelineStage
-
 from locate.atomic import write_json
 from locate.data.files import read_json
+from tools.pipeline_graph import PlannedStage, downstream, read_plan
 
 SPEED = Path("metrics/speed")
 TIME_FIELDS = ("train_seconds", "eval_seconds", "seconds")
-
-
-def pipeline_stages(root: Path) -> tuple[dict[str, PipelineStage], networkx.DiGraph]:
-    """The stages of ``root``'s ``dvc.yaml`` by name (foreach items resolved); and the graph, by name,
-    with edges from a stage to the stages it reads from."""
-    with Repo(str(root)) as repo:
-        stages = {stage.name: stage for stage in repo.index.stages}
-        graph = networkx.relabel_nodes(repo.index.graph, lambda stage: stage.name)
-    return stages, graph
-
-
-def _params_keys(stage: PipelineStage) -> list[str]:
-    """The params keys ``stage`` declares ("" for a whole params file)."""
-    return [key for dep in stage.deps if isinstance(dep, ParamsDependency) for key in dep.params or [""]]
 
 
 def _reads(declared: str, key: str) -> bool:
@@ -46,10 +28,10 @@ def _reads(declared: str, key: str) -> bool:
     return declared in ("", key) or key.startswith(declared + ".") or declared.startswith(key + ".")
 
 
-def _seconds(stage: PipelineStage) -> float:
+def _seconds(stage: PlannedStage) -> float:
     """The time ``stage`` recorded in its speed file (0 when it has none)."""
-    for output in stage.outs:
-        path = Path(output.def_path)
+    for output in stage.outputs:
+        path = Path(output)
         if path.parent == SPEED and path.is_file():
             figures = read_json(path)
             return next((float(figures[field]) for field in TIME_FIELDS if field in figures), 0.0)
@@ -58,18 +40,17 @@ def _seconds(stage: PipelineStage) -> float:
 
 def rerun_cost(root: Path, key: str) -> dict:
     """The stages a change of ``key`` makes stale, all that rerun, and their recorded seconds."""
-    stages, graph = pipeline_stages(root)
-    stale = sorted(name for name, stage in stages.items() if any(_reads(d, key) for d in _params_keys(stage)))
-    rerun = set(stale).union(*(networkx.ancestors(graph, name) for name in stale))
+    plan = read_plan(root)
+    stages = {stage.name: stage for stage in plan}
+    stale = sorted(stage.name for stage in plan if any(_reads(declared, key) for declared in stage.params))
+    rerun = set(stale) | downstream(plan, set(stale))
     seconds = {name: _seconds(stages[name]) for name in sorted(rerun)}
     return {"stale": stale, "rerun": sorted(rerun), "seconds": round(sum(seconds.values()), 1)}
 
 
 def _checkout(rev: str, folder: Path) -> Path:
-    """``dvc.yaml``, ``params.yaml`` and ``.dvc`` of commit ``rev`` in ``folder`` (enough for DVC to read the DAG)."""
-    subprocess.run(["git", "init", "-q", str(folder)], check=True)
-    for name in ("dvc.yaml", "params.yaml", ".dvc/config"):
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    """``dvc.yaml`` and ``params.yaml`` of commit ``rev`` in ``folder`` (enough to read the stage graph)."""
+    for name in ("dvc.yaml", "params.yaml"):
         shown = subprocess.run(["git", "show", f"{rev}:{name}"], check=True, capture_output=True)
         (folder / name).write_bytes(shown.stdout)
     return folder

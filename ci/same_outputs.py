@@ -21,8 +21,8 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.rerun_cost import pipeline_stages
 from ci.tiny import REPO_ROOT, dvc, tiny_project
+from tools.pipeline_graph import read_plan
 
 TIMINGS = "metrics/speed/"
 
@@ -61,8 +61,7 @@ def _hash_value(digest, value: object) -> None:
 
 def stage_outputs(folder: Path) -> dict[str, list[str]]:
     """Stage name -> its output paths, from ``folder``'s ``dvc.yaml``."""
-    stages, _ = pipeline_stages(folder)
-    return {name: [out.def_path for out in stage.outs] for name, stage in stages.items()}
+    return {stage.name: list(stage.outputs) for stage in read_plan(folder)}
 
 
 def export_revision(revision: str, folder: Path) -> Path:

@@ -23,8 +23,8 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedSeq
 
-from benchmarks.rerun_cost import pipeline_stages
 from ci.tiny import REPO_ROOT
+from tools.pipeline_graph import read_plan
 
 CODE_ROOTS = ("locate", "stages")
 DVC_YAML = "dvc.yaml"
@@ -87,13 +87,12 @@ def stage_module(command: str) -> str:
 
 def mismatches(root: Path = REPO_ROOT) -> dict[str, tuple[list[str], list[str]]]:
     """Stage name -> (code it runs that ``deps:`` lacks, code listed that it does not run), where they differ."""
-    stages, _ = pipeline_stages(root)
     result = {}
-    for name, stage in stages.items():
+    for stage in read_plan(root):
         runs = code_files(root, stage_module(stage.cmd))
-        listed = declared_code(root, [dep.def_path for dep in stage.deps])
+        listed = declared_code(root, list(stage.deps))
         if runs != listed:
-            result[name] = (sorted(runs - listed), sorted(listed - runs))
+            result[stage.name] = (sorted(runs - listed), sorted(listed - runs))
     return result
 
 

@@ -11,7 +11,7 @@ from benchmarks.noop_repro import timed_noop
 from benchmarks.reference.detector_loss import batch_loss, match_image
 from benchmarks.reference.image_files import DetectionImages, KeypointImages
 from benchmarks.reference.keypoint_targets import gaussian_heatmaps, normalised_coordinates
-from benchmarks.repro_stages import run_stages, stage_order, table
+from benchmarks.repro_stages import run_stages, table
 from benchmarks.rerun_cost import rerun_cost
 from benchmarks.scaling import growth_exponent, growth_verdict, memory_verdict
 from locate.data.datasets import load_detection, load_keypoints
@@ -75,14 +75,6 @@ def test_average_precision_benchmark_agrees_with_pycocotools(data_root):
     theirs = pycocotools_map(coco_dataset(truth, image_ids, 3), coco_results(detections))
     assert np.allclose(ours, theirs, atol=1e-12)
     assert 0 < ours[1] < ours[0] < 1
-
-
-def test_stage_order_puts_dependencies_first():
-    dot = '\n'.join(['strict digraph {', '"c";', '"b@x";', '"a";', '"lonely";', '"a" -> "b@x";', '"b@x" -> "c";',
-                     '"a" -> "c";', '}'])
-    assert stage_order(dot) == ["a", "b@x", "c", "lonely"]
-    with pytest.raises(ValueError):
-        stage_order('"a" -> "b";\n"b" -> "a";')
 
 
 def test_run_stages_measures_each_and_stops_at_a_failure(capsys):

@@ -12,8 +12,6 @@ import yaml
 
 from benchmarks import gpu_check
 from benchmarks.metrics_agreement import NOISE_BAND, agreement
-from benchmarks.pipeline_plan import read_plan, upstream
-from benchmarks.rerun_cost import pipeline_stages
 from tests.stage_runner import REPO_ROOT
 
 FAKE_STAGE = '''
@@ -27,15 +25,6 @@ if missing or name == "broken":
 Path("out").mkdir(exist_ok=True)
 Path(f"out/{name}.txt").write_text(" ".join(inputs))
 '''
-
-
-def test_the_plan_reads_the_same_graph_as_dvc():
-    plan = read_plan(REPO_ROOT)
-    stages, graph = pipeline_stages(REPO_ROOT)
-    assert sorted(stage.name for stage in plan) == sorted(stages)
-    assert upstream(plan) == {name: set(graph.successors(name)) for name in stages}
-    order = [stage.name for stage in plan]
-    assert all(order.index(need) < order.index(name) for name, needs in upstream(plan).items() for need in needs)
 
 
 def _project(folder: Path, stages: dict) -> Path:

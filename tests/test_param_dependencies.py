@@ -12,17 +12,16 @@ import shlex
 from pathlib import Path
 from typing import NamedTuple
 
-import networkx
 import pytest
 import yaml
 from dvc.repo import Repo
 
-from benchmarks.rerun_cost import pipeline_stages
 from ci.same_outputs import TIMINGS, output_digests
 from ci.tiny import run
 from locate.params import EXECUTION_SETTINGS
 from tests.conftest import copy_of
 from tests.stage_runner import StageServer
+from tools.pipeline_graph import PlannedStage, downstream, read_plan
 
 # A representative change per params section, per method group and per ablation group, no two
 # of them making the same set of stages stale; on tiny params each of these changes what the
@@ -50,27 +49,26 @@ def _set(params: dict, key: str, value: object) -> None:
     params[leaf] = value
 
 
-def _stages(folder: Path) -> tuple[dict, networkx.DiGraph]:
-    """Stage name -> (module command, output paths); and the graph (edges from a stage to what it reads)."""
-    stages, graph = pipeline_stages(folder)
-    table = {name: (shlex.split(stage.cmd)[2:], [out.def_path for out in stage.outs]) for name, stage in stages.items()}
-    return table, graph
+def _stages(folder: Path) -> tuple[dict, list[PlannedStage]]:
+    """Stage name -> (module command, output paths); and the stages in an order that runs each after its inputs."""
+    plan = read_plan(folder)
+    return {stage.name: (shlex.split(stage.cmd)[2:], list(stage.outputs)) for stage in plan}, plan
 
 
 class Project(NamedTuple):
-    """A copy of the tiny baseline: its stages, their graph, the digests of every stage's outputs, and a
+    """A copy of the tiny baseline: its stages, their order, the digests of every stage's outputs, and a
     server that runs the stages there."""
 
     folder: Path
     stages: dict
-    graph: networkx.DiGraph
+    plan: list[PlannedStage]
     baseline: dict
     server: StageServer
 
 
 def _rerun(project: Project, names: set[str]) -> None:
     """Run ``names`` in DAG order; the report last, on the baseline's speed files."""
-    order = [name for name in reversed(list(networkx.topological_sort(project.graph))) if name in names]
+    order = [stage.name for stage in project.plan if stage.name in names]
     project.server.run([project.stages[name][0] for name in order if name != "report"])
     if "report" in names:
         run(project.folder, "git", "checkout", "-q", "--", TIMINGS)
@@ -79,14 +77,14 @@ def _rerun(project: Project, names: set[str]) -> None:
 
 @pytest.fixture(scope="module")
 def project(tiny_baseline, tmp_path_factory):
-    """A copy of the tiny baseline, with its stages, their graph, its outputs' digests and a stage server."""
+    """A copy of the tiny baseline, with its stages, their order, its outputs' digests and a stage server."""
     root = tmp_path_factory.mktemp("dependencies")
     folder = copy_of(tiny_baseline, root / "project")
-    stages, graph = _stages(folder)
+    stages, plan = _stages(folder)
     baseline = {name: output_digests(folder, outputs) for name, (_, outputs) in stages.items()}
     modules = sorted({command[0] for command, _ in stages.values()})
     with StageServer(folder, modules, root / "stages.log") as server:
-        yield Project(folder, stages, graph, baseline, server)
+        yield Project(folder, stages, plan, baseline, server)
 
 
 def _restore(folder: Path) -> None:
@@ -105,15 +103,14 @@ def _stale(folder: Path) -> set[str]:
 
 @pytest.mark.parametrize(("key", "value"), CHANGES.items(), ids=list(CHANGES))
 def test_stale_stages_are_exactly_those_whose_outputs_change(project, key, value):
-    folder, stages, graph, baseline, _ = project
+    folder, stages, plan, baseline, _ = project
     params = yaml.safe_load((folder / "params.yaml").read_text())
     _set(params, key, value)
     (folder / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     try:
         stale = _stale(folder)
         assert stale, f"{key}: no stage depends on it"
-        downstream = set().union(*(networkx.ancestors(graph, name) for name in stale))
-        untouched = set(stages) - stale - downstream
+        untouched = set(stages) - stale - downstream(plan, stale)
         _rerun(project, stale | untouched)
         changed = {name for name in stale | untouched if output_digests(folder, stages[name][1]) != baseline[name]}
         assert stale - changed == set(), f"{key}: stale, but the same outputs when rerun"

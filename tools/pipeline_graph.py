@@ -1,10 +1,13 @@
-"""The stages of ``dvc.yaml`` without DVC: ``foreach`` groups expanded from ``params.yaml``, each
-stage after every stage whose outputs it reads.
+"""The one reader of the pipeline graph: the stages of ``dvc.yaml`` (``foreach`` groups expanded from
+``params.yaml``), their command, deps, params keys and outputs, and which stage reads which.
 
-Only what this project's ``dvc.yaml`` uses is resolved: ``foreach: ${section.key}`` over a
-mapping of params (one stage ``group@key`` per key) and ``${key}`` in its ``do`` block. A stage
-reads another's output when one of its deps is that output or lies inside or around it
-(``models/keypoints`` reads ``models/keypoints/heatmap.pt``). Needs only PyYAML.
+Used by the deps writer (:mod:`ci.stage_code`), the same-outputs check, the rerun-cost and
+stage-timing benchmarks, the GPU check and the tests; ``tests/test_pipeline_graph.py`` holds it
+equal to DVC's own reading. It needs only PyYAML, so it also runs where DVC is not installed (the
+GPU machine). Only what this project's ``dvc.yaml`` uses is resolved: ``foreach: ${section.key}``
+over a mapping of params (one stage ``group@key`` per key) and ``${key}`` in its ``do`` block. A
+stage reads another's output when one of its deps is that output or lies inside or around it
+(``models/keypoints`` reads ``models/keypoints/heatmap.pt``).
 """
 
 import re
@@ -20,12 +23,13 @@ OUTPUT_SECTIONS = ("outs", "metrics", "plots")
 @dataclass(frozen=True)
 class PlannedStage:
     """One stage: its ``name`` (``group@key`` for a foreach item), shell ``cmd``, ``deps`` and ``outputs``
-    (paths relative to the project root)."""
+    (outs, metrics and plots; paths relative to the project root), and the ``params`` keys it declares."""
 
     name: str
     cmd: str
     deps: tuple[str, ...]
     outputs: tuple[str, ...]
+    params: tuple[str, ...] = ()
 
 
 def _paths(entries: list) -> tuple[str, ...]:
@@ -51,9 +55,17 @@ def _substituted(value, key: str):
     return value
 
 
+def _params_keys(entries: list) -> tuple[str, ...]:
+    """The keys of a ``params:`` list: plain keys of ``params.yaml``, or ``{file: [keys]}`` entries."""
+    keys = []
+    for entry in entries or []:
+        keys += [key for listed in entry.values() for key in listed] if isinstance(entry, dict) else [entry]
+    return tuple(keys)
+
+
 def _stage(name: str, body: dict) -> PlannedStage:
     outputs = tuple(path for section in OUTPUT_SECTIONS for path in _paths(body.get(section)))
-    return PlannedStage(name, body["cmd"], _paths(body.get("deps")), outputs)
+    return PlannedStage(name, body["cmd"], _paths(body.get("deps")), outputs, _params_keys(body.get("params")))
 
 
 def expanded_stages(pipeline: dict, params: dict) -> list[PlannedStage]:
@@ -105,6 +117,16 @@ def with_inputs(stages: list[PlannedStage], names: set[str]) -> list[PlannedStag
         wanted.add(name)
         frontier |= needs[name] - wanted
     return [stage for stage in stages if stage.name in wanted]
+
+
+def downstream(stages: list[PlannedStage], names: set[str]) -> set[str]:
+    """The stages that read from any of ``names``, directly or not (``names`` themselves left out)."""
+    needs, found, frontier = upstream(stages), set(), set(names)
+    while frontier:
+        readers = {stage for stage, inputs in needs.items() if inputs & frontier} - found
+        found |= readers
+        frontier = readers
+    return found - set(names)
 
 
 def read_plan(root: Path) -> list[PlannedStage]:
