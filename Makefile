@@ -34,22 +34,22 @@ repro: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
 
 smoke: $(STAMP)
-	$(BIN)/python -m ci.smoke
+	$(BIN)/python -m tools.smoke
 
 queue: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m ci.queue_workers $(WORKERS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tools.queue_workers $(WORKERS)
 
 pull: $(STAMP)
-	$(BIN)/python -m ci.remote pull
+	$(BIN)/python -m tools.remote pull
 
 push: $(STAMP)
-	$(BIN)/python -m ci.remote push
+	$(BIN)/python -m tools.remote push
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 deps: $(STAMP)
-	$(BIN)/python -m ci.stage_code --write
+	$(BIN)/python -m tools.stage_code --write
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -58,4 +58,4 @@ clean-venv:
 	rm -rf $(VENV)
 
 vega-page: $(STAMP)
-	$(BIN)/python -m ci.vega_page
+	$(BIN)/python -m tools.vega_page

@@ -24,9 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-from ci.remote import dvc_command, transfer
-from ci.tiny import ran_stages
 from locate.errors import UserError, run_stage
+from tools.remote import dvc_command, transfer
+from tools.tiny import ran_stages
 
 COMMENT_LIMIT = 60_000
 TIMINGS = "metrics/speed/"

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import pytest
 
-from ci.tiny import command_env, run, tiny_project
+from tools.tiny import command_env, run, tiny_project
 
 
 class Repro(NamedTuple):
@@ -51,7 +51,7 @@ def _stop(repro: Repro) -> None:
 
 
 def _new_tiny_project(tmp_path_factory) -> Path:
-    """A tiny project (see :mod:`ci.tiny`) in a new temporary folder, nothing run yet."""
+    """A tiny project (see :mod:`tools.tiny`) in a new temporary folder, nothing run yet."""
     return tiny_project(tmp_path_factory.mktemp("baseline") / "project")
 
 
@@ -69,7 +69,7 @@ def baseline_repro(request, tmp_path_factory, no_dvc_analytics) -> Iterator[Repr
 
 @pytest.fixture(scope="session")
 def tiny_baseline(baseline_repro, tmp_path_factory) -> Path:
-    """A tiny project (see :mod:`ci.tiny`) after one ``dvc repro``, committed on branch main. Do not modify."""
+    """A tiny project (see :mod:`tools.tiny`) after one ``dvc repro``, committed on branch main. Do not modify."""
     folder, process, log = baseline_repro or _start_repro(_new_tiny_project(tmp_path_factory))
     assert process.wait() == 0, f"dvc repro exited {process.returncode}\n{log.read_text()}"
     run(folder, "git", "add", "-A")

@@ -111,7 +111,7 @@ def test_every_run_saves_its_cache_under_a_key_of_its_own_and_the_next_restores_
     assert lock["id"] == "lock"  # the committed lock's hash, taken before dvc repro rewrites the file
     steps = _steps("pipeline")
     assert steps.index(lock) < steps.index(restore) < steps.index(_step("pipeline", "ci.pull_request"))
-    push = _step("pipeline", "ci.remote push")
+    push = _step("pipeline", "tools.remote push")
     assert push["if"].startswith("always()") and steps.index(save) < steps.index(push)
 
 

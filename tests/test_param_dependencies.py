@@ -16,12 +16,12 @@ import pytest
 import yaml
 from dvc.repo import Repo
 
-from ci.same_outputs import TIMINGS, output_digests
-from ci.tiny import run
 from locate.params import EXECUTION_SETTINGS
 from tests.conftest import copy_of
 from tests.stage_runner import StageServer
 from tools.pipeline_graph import PlannedStage, downstream, read_plan
+from tools.same_outputs import TIMINGS, output_digests
+from tools.tiny import run
 
 # A representative change per params section, per method group and per ablation group, no two
 # of them making the same set of stages stale; on tiny params each of these changes what the

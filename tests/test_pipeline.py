@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ci.tiny import command_env, dvc, ran_stages, run
 from tests.conftest import copy_of
+from tools.tiny import command_env, dvc, ran_stages, run
 
 OUTPUT_FOLDERS = ("data", "models", "predictions", "metrics", "plots", "reports")
 # Each stage module once, and both keypoint models (the regression head has dropout).
@@ -87,7 +87,7 @@ def test_a_param_change_reruns_only_its_dependants(repo):
 def test_two_queued_experiments_show_up(repo):
     for value in ("1", "3"):
         dvc(repo, "exp", "run", "--queue", "-S", f"keypoints.drawn_images={value}")
-    started = run(repo, sys.executable, "-m", "ci.queue_workers", "2")
+    started = run(repo, sys.executable, "-m", "tools.queue_workers", "2")
     assert started.startswith("dvc queue: 2 workers running"), started
     for _ in range(900):
         status = dvc(repo, "queue", "status")

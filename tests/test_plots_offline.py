@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ci.tiny import command_env
+from tools.tiny import command_env
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PAGE = REPO_ROOT / ".dvc" / "plots" / "page.html"

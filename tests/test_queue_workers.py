@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from ci import queue_workers
 from tests.stage_runner import REPO_ROOT
+from tools import queue_workers
 
 STATUS = "Task     Name    Created    Status\n{rows}\nWorker status: {active} active, {idle} idle\n"
 
@@ -50,7 +50,7 @@ def test_fewer_experiments_than_workers_need_fewer_workers(monkeypatch):
 
 @pytest.mark.parametrize("argument", [[], ["0"], ["-1"], ["two"], ["2", "3"]])
 def test_a_bad_worker_count_is_one_line_and_exit_2(argument):
-    result = subprocess.run([sys.executable, "-m", "ci.queue_workers", *argument], cwd=REPO_ROOT,
+    result = subprocess.run([sys.executable, "-m", "tools.queue_workers", *argument], cwd=REPO_ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "the number of queue workers (an integer >= 1)" in result.stderr

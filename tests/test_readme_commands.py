@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ci.tiny import command_env, run, tiny_project
+from tools.tiny import command_env, run, tiny_project
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COMMITTED_RESULTS = ("metrics", "plots", "reports", "dvc.lock")

@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from ci.pull_request import COMMENT_LIMIT, base_revision, cut
-from ci.tiny import command_env, dvc, ran_stages, run
 from tests.conftest import copy_of
+from tools.tiny import command_env, dvc, ran_stages, run
 
 
 def _module(folder: Path, module: str, *args: str) -> subprocess.CompletedProcess:
@@ -38,7 +38,7 @@ def origin(tiny_baseline, tmp_path_factory) -> Path:
     folder = copy_of(tiny_baseline, root / "origin")
     dvc(folder, "remote", "add", "-d", "storage", str(root / "storage"))
     run(folder, "git", "commit", "-qam", "default remote")
-    pushed = _module(folder, "ci.remote", "push")
+    pushed = _module(folder, "tools.remote", "push")
     assert pushed.returncode == 0, pushed.stderr
     return folder
 
@@ -51,7 +51,7 @@ def _clone(origin: Path, folder: Path) -> Path:
 def test_a_fresh_clone_pulls_every_output_and_has_nothing_to_rerun(origin, tmp_path):
     clone = _clone(origin, tmp_path / "clone")
     assert not (clone / "models").exists()
-    pulled = _module(clone, "ci.remote", "pull")
+    pulled = _module(clone, "tools.remote", "pull")
     assert pulled.returncode == 0, pulled.stderr
     assert json.loads(dvc(clone, "status", "--json")) == {}
     assert ran_stages(dvc(clone, "repro")) == []
@@ -91,7 +91,7 @@ def test_a_bad_remote_is_one_line_and_leaves_the_workspace_as_it_was(origin, tmp
     dvc(clone, "remote", "modify", "storage", "url", url)
     before = sorted(path.name for path in clone.iterdir())
     for direction in ("pull", "push") if url.startswith("s3") else ("pull",):
-        result = _module(clone, "ci.remote", direction)
+        result = _module(clone, "tools.remote", direction)
         assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
         assert message in result.stderr
     assert sorted(path.name for path in clone.iterdir()) == before
@@ -100,7 +100,7 @@ def test_a_bad_remote_is_one_line_and_leaves_the_workspace_as_it_was(origin, tmp
 def test_no_remote_says_how_to_add_one(origin, tmp_path):
     clone = _clone(origin, tmp_path / "clone")
     dvc(clone, "remote", "remove", "storage")
-    result = _module(clone, "ci.remote", "pull")
+    result = _module(clone, "tools.remote", "pull")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "no default DVC remote" in result.stderr and "dvc remote add -d" in result.stderr
 

@@ -2,7 +2,7 @@
 
 import torch
 
-from ci.same_outputs import content_digest, output_digests
+from tools.same_outputs import content_digest, output_digests
 
 
 def test_a_checkpoint_is_compared_by_what_it_holds(tmp_path):

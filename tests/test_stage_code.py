@@ -3,8 +3,8 @@
 import ast
 from pathlib import Path
 
-from ci.stage_code import DVC_YAML, code_files, declared_code, mismatches, stage_module, written_dvc_yaml
-from ci.tiny import REPO_ROOT
+from tools.stage_code import DVC_YAML, code_files, declared_code, mismatches, stage_module, written_dvc_yaml
+from tools.tiny import REPO_ROOT
 
 
 def test_every_stage_lists_exactly_the_code_it_runs():

@@ -1,7 +1,7 @@
 """The one reader of the pipeline graph: the stages of ``dvc.yaml`` (``foreach`` groups expanded from
 ``params.yaml``), their command, deps, params keys and outputs, and which stage reads which.
 
-Used by the deps writer (:mod:`ci.stage_code`), the same-outputs check, the rerun-cost and
+Used by the deps writer (:mod:`tools.stage_code`), the same-outputs check, the rerun-cost and
 stage-timing benchmarks, the GPU check and the tests; ``tests/test_pipeline_graph.py`` holds it
 equal to DVC's own reading. It needs only PyYAML, so it also runs where DVC is not installed (the
 GPU machine). Only what this project's ``dvc.yaml`` uses is resolved: ``foreach: ${section.key}``

@@ -1,7 +1,7 @@
 """Smoke run: every stage of the DAG on tiny params, in a temporary copy, in a minute or two.
 
-``python -m ci.smoke`` (or ``make smoke``) copies the code into a temporary git + DVC
-repository, shrinks the params (see :mod:`ci.tiny`), runs ``dvc repro`` there and prints
+``python -m tools.smoke`` (or ``make smoke``) copies the code into a temporary git + DVC
+repository, shrinks the params (see :mod:`tools.tiny`), runs ``dvc repro`` there and prints
 each stage it ran, the wall time and the report's summary table. The workspace's data,
 models, metrics and ``dvc.lock`` are not touched. ``--keep DIR`` runs in ``DIR`` and keeps it.
 """
@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ci.tiny import dvc, ran_stages, tiny_project
+from tools.tiny import dvc, ran_stages, tiny_project
 
 
 def smoke(folder: Path) -> list[str]:

@@ -16,7 +16,7 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PLOT_TEMPLATES = Path(".dvc/plots")
-COPIED = ("locate", "stages", "ci", "dvc.yaml", "params.yaml", ".dvcignore", ".gitignore", "pyproject.toml")
+COPIED = ("locate", "stages", "ci", "tools", "dvc.yaml", "params.yaml", ".dvcignore", ".gitignore", "pyproject.toml")
 GIT_IDENTITY = {"GIT_AUTHOR_NAME": "ci", "GIT_AUTHOR_EMAIL": "ci@localhost",
                 "GIT_COMMITTER_NAME": "ci", "GIT_COMMITTER_EMAIL": "ci@localhost"}
 
@@ -54,6 +54,8 @@ def tiny_project(folder: Path, source: Path = REPO_ROOT) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in COPIED:
         path = source / name
+        if not path.exists():  # an older revision without it
+            continue
         if path.is_dir():
             shutil.copytree(path, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:

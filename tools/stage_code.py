@@ -6,11 +6,11 @@ functions count too). A module's resource files share its stem (``locate/report.
 ``locate/report.md``) and count with it. Package ``__init__.py`` files hold no code and are
 left out. A folder in ``deps:`` stands for every file in it.
 
-``python -m ci.stage_code --write`` (``make deps``) writes every stage's code deps into
+``python -m tools.stage_code --write`` (``make deps``) writes every stage's code deps into
 ``dvc.yaml`` from the imports: the stage's own module first, the rest sorted, then the stage's
 other deps (data, metrics) as they were; stages that come out with the same deps share one list
 (a YAML anchor and its aliases), so the recipes of one stage module are not copies. Comments and
-everything else in the file stay as they are. ``python -m ci.stage_code`` checks instead: it
+everything else in the file stay as they are. ``python -m tools.stage_code`` checks instead: it
 prints, for each stage whose ``deps:`` differ from what it runs, the code files missing from the
 list and the ones listed but not run, and exits 1 if any.
 """
@@ -23,8 +23,8 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedSeq
 
-from ci.tiny import REPO_ROOT
 from tools.pipeline_graph import read_plan
+from tools.tiny import REPO_ROOT
 
 CODE_ROOTS = ("locate", "stages")
 DVC_YAML = "dvc.yaml"

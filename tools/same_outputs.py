@@ -1,6 +1,6 @@
 """Whether a code change leaves every stage's outputs as they were: tiny runs of two revisions compared.
 
-``python -m ci.same_outputs --base REV`` runs the whole DAG on tiny params (see :mod:`ci.tiny`)
+``python -m tools.same_outputs --base REV`` runs the whole DAG on tiny params (see :mod:`tools.tiny`)
 once with the code of commit ``REV`` and once with the working tree's code, then compares each
 stage's outputs: checkpoints by what they hold (tensors and meta, not pickle's layout), every
 other file by its bytes, timings (``metrics/speed/``) aside. The report embeds the timings, so
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import torch
 
-from ci.tiny import REPO_ROOT, dvc, tiny_project
 from tools.pipeline_graph import read_plan
+from tools.tiny import REPO_ROOT, dvc, tiny_project
 
 TIMINGS = "metrics/speed/"
 

@@ -3,7 +3,7 @@
 DVC's own page loads vega, vega-lite and vega-embed from a CDN, so without internet every chart
 is blank. ``.dvc/config`` names this page instead (``plots.html_template``); it carries the three
 scripts, at the versions DVC's renderer writes its specs for, so the HTML needs no network.
-``python -m ci.vega_page`` (``make vega-page``) fetches them with ``npm pack`` and rewrites it.
+``python -m tools.vega_page`` (``make vega-page``) fetches them with ``npm pack`` and rewrites it.
 """
 
 import subprocess

@@ -1,9 +1,9 @@
 """Push results to the DVC remote, or pull them, with one clear line when the remote fails.
 
-``python -m ci.remote pull`` fetches the outputs that ``dvc.lock`` names and DVC's run-cache
+``python -m tools.remote pull`` fetches the outputs that ``dvc.lock`` names and DVC's run-cache
 from the default remote into the cache, and only when every one of them arrived checks them
 out into the workspace, so a remote that cannot be reached leaves the workspace as it was.
-``python -m ci.remote push`` sends the cached outputs and the run-cache to the remote. With
+``python -m tools.remote push`` sends the cached outputs and the run-cache to the remote. With
 the run-cache, a stage whose code, params and inputs match a run anyone pushed is restored
 by ``dvc repro`` instead of run again. ``--remote NAME`` picks
 a remote other than the default. A missing, unreachable or misconfigured remote ends with
