@@ -67,14 +67,10 @@ def _lost_peer_line(error: RuntimeError) -> str | None:
     return f"stopped: {ended} ended; no partial output kept"
 
 
-def _ignore_signal(signum: int, frame: object) -> None:
-    """A handler that does nothing (unlike ``SIG_IGN``, not inherited by processes started later)."""
-
-
 def _end(line: str, code: int) -> None:
     """Print ``line`` on stderr and exit with ``code``; a SIGTERM from now on (torchrun stopping its workers)
-    no longer raises, so no exception is printed from the exit's cleanup."""
-    signal.signal(signal.SIGTERM, _ignore_signal)
+    ends the process as by default, without raising, so no exception is printed from the exit's cleanup."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     print(line, file=sys.stderr)
     sys.exit(code)
 
@@ -89,7 +85,7 @@ def run_stage(main: Callable[[], None]) -> None:
     (killed, or failed) stops the same way with one line (exit 1), without waiting on the
     process group's teardown.
     """
-    signal.signal(signal.SIGTERM, _raise_terminated)
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
     watch_parent()
     try:
         main()
@@ -105,6 +101,9 @@ def run_stage(main: Callable[[], None]) -> None:
         line = _lost_peer_line(error)
         if line is None:
             raise
-        signal.signal(signal.SIGTERM, _ignore_signal)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         print(line, file=sys.stderr, flush=True)
         os._exit(1)  # the process group's teardown would wait on the ended peer
+    finally:  # a caller in the same process (a test) gets its SIGTERM handler back and no watched parent
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        _watched_parent["pid"] = None
