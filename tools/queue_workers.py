@@ -70,6 +70,9 @@ def main() -> None:
         print(f"dvc queue: {running} of {expected} workers running after {STARTS} starts; "
               "see dvc queue status and dvc queue logs", file=sys.stderr)
         sys.exit(1)
+    if not running and not pending:
+        print("dvc queue: no worker running: every queued experiment has finished (dvc exp show lists them)")
+        return
     print(f"dvc queue: {running} worker{'s' * (running != 1)} running, {pending} experiments queued or running")
 
 
