@@ -11,6 +11,7 @@ workers running; exit code 1 and one line when they stay short, 2 for a bad N.
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 from locate.errors import UserError, run_stage
@@ -21,12 +22,19 @@ WORKERS = re.compile(r"Worker status: (\d+) active, (\d+) idle")
 
 
 def dvc(*args: str) -> str:
-    """``dvc args`` with this Python's DVC; its stdout, or a UserError with its last line."""
-    result = subprocess.run([sys.executable, "-m", "dvc", *args], capture_output=True, text=True)
+    """``dvc args`` with this Python's DVC; its stdout, or a UserError with its last line.
+
+    Output goes through a temporary file, not a pipe: the workers ``dvc queue start`` leaves running
+    inherit its output, and a pipe would not close (nor the call return) until they end."""
+    with tempfile.TemporaryFile("w+") as output:
+        result = subprocess.run([sys.executable, "-m", "dvc", *args], stdout=output, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, text=True)
+        output.seek(0)
+        printed = output.read()
     if result.returncode != 0:
-        last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
+        last = (printed.strip() or "no output").splitlines()[-1]
         raise UserError(f"dvc {' '.join(args)} failed: {last}")
-    return result.stdout
+    return printed
 
 
 def queue_state() -> tuple[int, int]:
