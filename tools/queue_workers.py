@@ -1,6 +1,6 @@
 """Start DVC's experiment queue workers and confirm how many run.
 
-``python -m tools.queue_workers N`` (``make queue JOBS=N``) runs ``dvc queue start -j N`` and then
+``python -m tools.queue_workers N`` (``make queue WORKERS=N``) runs ``dvc queue start -j N`` and then
 reads ``dvc queue status`` until the workers it reports reach N, or as many as there are
 queued and running experiments when those are fewer. A worker can die at start-up
 (a race inside dvc-task's message broker, after which the queue runs with fewer workers
