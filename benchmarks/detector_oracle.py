@@ -12,16 +12,12 @@ change moved (``--label before`` on one checkout, ``--label after`` on another).
 """
 
 import argparse
-import contextlib
-import io
 import json
 import math
 from pathlib import Path
 
-from pycocotools.coco import COCO
-from pycocotools.cocoeval import COCOeval
-
 from locate.detection.recipes import RECIPES, RecipeFiles
+from tools.coco_scores import coco_scores
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "detector_oracle.json"
@@ -36,22 +32,11 @@ def box_counts(predictions: list[dict]) -> dict[str, int]:
             "no_area": sum(1 for box in finite if box[2] <= 0 or box[3] <= 0)}
 
 
-def pycocotools_scores(project: Path, predictions: Path) -> dict:
-    """mAP@0.5, mAP@0.5:0.95 and AP@0.5 per class of ``predictions`` by COCOeval."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        truth = COCO(str(project / VAL_ANNOTATIONS))
-        evaluator = COCOeval(truth, truth.loadRes(str(project / predictions)), "bbox")
-        evaluator.evaluate()
-        evaluator.accumulate()
-    precision = evaluator.eval["precision"][:, :, :, 0, 2]  # [T, R, K], all areas, 100 detections
-
-    def mean(values):
-        defined = values[values > -1]
-        return round(float(defined.mean()), 6) if defined.size else None
-
-    names = [category["name"] for category in truth.loadCats(evaluator.params.catIds)]
-    return {"map50": mean(precision[0]), "map50_95": mean(precision),
-            "ap50": {name: mean(precision[0, :, k]) for k, name in enumerate(names)}}
+def _rounded(scores: dict) -> dict:
+    """``scores`` with every number to 6 decimals, as the metrics records hold them."""
+    if isinstance(scores, dict):
+        return {key: _rounded(value) for key, value in scores.items()}
+    return None if scores is None else round(scores, 6)
 
 
 def recipe_figures(project: Path, recipe: str) -> dict:
@@ -61,7 +46,7 @@ def recipe_figures(project: Path, recipe: str) -> dict:
     ours = json.loads((project / files.metrics).read_text())
     return {"predictions": box_counts(predictions),
             "pipeline": {key: ours[key] for key in ("map50", "map50_95", "ap50")},
-            "pycocotools": pycocotools_scores(project, files.predictions)}
+            "pycocotools": _rounded(coco_scores(project / VAL_ANNOTATIONS, project / files.predictions))}
 
 
 def main() -> None:

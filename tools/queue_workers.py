@@ -9,12 +9,11 @@ workers running; exit code 1 and one line when they stay short, 2 for a bad N.
 """
 
 import re
-import subprocess
 import sys
-import tempfile
 import time
 
 from locate.errors import UserError, run_stage
+from tools.remote import dvc_command
 
 STARTS = 3  # dvc queue start calls before the shortfall is reported
 WAIT_S = 30  # for the workers of one start to report
@@ -22,19 +21,12 @@ WORKERS = re.compile(r"Worker status: (\d+) active, (\d+) idle")
 
 
 def dvc(*args: str) -> str:
-    """``dvc args`` with this Python's DVC; its stdout, or a UserError with its last line.
-
-    Output goes through a temporary file, not a pipe: the workers ``dvc queue start`` leaves running
-    inherit its output, and a pipe would not close (nor the call return) until they end."""
-    with tempfile.TemporaryFile("w+") as output:
-        result = subprocess.run([sys.executable, "-m", "dvc", *args], stdout=output, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, text=True)
-        output.seek(0)
-        printed = output.read()
+    """``dvc args`` (:func:`tools.remote.dvc_command`); its stdout, or a UserError with its last line."""
+    result = dvc_command(*args)
     if result.returncode != 0:
-        last = (printed.strip() or "no output").splitlines()[-1]
+        last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
         raise UserError(f"dvc {' '.join(args)} failed: {last}")
-    return printed
+    return result.stdout
 
 
 def queue_state() -> tuple[int, int]:

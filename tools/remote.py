@@ -14,6 +14,7 @@ import argparse
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from dvc.config import Config, ConfigError
@@ -26,8 +27,17 @@ EXTRAS = {"s3": "dvc-s3", "ssh": "dvc-ssh", "gs": "dvc-gs", "gcs": "dvc-gs", "az
 
 
 def dvc_command(*args: str) -> subprocess.CompletedProcess:
-    """``dvc args`` with this Python's DVC in the working directory, output captured."""
-    return subprocess.run([sys.executable, "-m", "dvc", *args], capture_output=True, text=True)
+    """``dvc args`` with this Python's DVC in the working directory, stdout and stderr captured.
+
+    They are captured through temporary files, not pipes: processes a command leaves running (the
+    workers of ``dvc queue start``) inherit its output, and a pipe would not close, nor the call
+    return, until they end."""
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        result = subprocess.run([sys.executable, "-m", "dvc", *args], stdout=stdout, stderr=stderr,
+                                stdin=subprocess.DEVNULL, text=True)
+        stdout.seek(0)
+        stderr.seek(0)
+        return subprocess.CompletedProcess(result.args, result.returncode, stdout.read(), stderr.read())
 
 
 def remote_url(name: str | None) -> tuple[str, str]:
