@@ -14,8 +14,9 @@ import pandas as pd  # noqa: E402
 
 from locate.atomic import atomic_path  # noqa: E402
 
+# The ceilings are black, a colour no method gets (:func:`method_colours`), told apart by their line styles.
 CEILINGS = {"random_assignment": {"color": "black", "linestyle": ":"},
-            "best_possible": {"color": "tab:brown", "linestyle": "-."}}
+            "best_possible": {"color": "black", "linestyle": "-."}}
 PCK_PANELS = {"course": "course PCK (hands as labelled)", "symmetric": "symmetric PCK (hands as a pair)"}
 
 
@@ -60,28 +61,49 @@ def loss_curves(histories: dict[str, pd.DataFrame], parts: list[str], title: str
     return figure
 
 
-def family_loss_curves(families: dict[str, dict[str, pd.DataFrame]], title: str) -> plt.Figure:
-    """One panel per family of methods whose losses are comparable (e.g. heatmap MSE), log scale.
+def family_loss_curves(families: dict[str, dict[str, pd.DataFrame]], title: str,
+                       scores: dict[str, str] | None = None) -> plt.Figure:
+    """One panel per family of methods whose losses are comparable (e.g. heatmap MSE), log scale; with ``scores``,
+    a second row under them with each method's val scores after every epoch.
 
-    families: panel title -> {method name: frame with ``epoch``, ``train_total`` and ``val_total``}. Train
-    solid, val dashed; each method one colour of its own across the figure, its legend under its panel.
+    families: panel title -> {method name: frame with ``epoch``, ``train_total``, ``val_total`` and the score
+    columns}. Train solid, val dashed; each method one colour of its own across the figure, its legend under its
+    panel. scores: column -> label, the first drawn solid and the second dashed (``{"val_pck_symmetric_05":
+    "symmetric PCK@0.05", "val_pck_20": "course PCK@0.2"}``).
     """
-    figure, axes = plt.subplots(1, len(families), figsize=(4.0 * len(families), 3.9), squeeze=False,
+    rows = 2 if scores else 1
+    figure, axes = plt.subplots(rows, len(families), figsize=(4.0 * len(families), 3.9 * rows), squeeze=False,
                                 layout="constrained")
     colours = method_colours([name for histories in families.values() for name in histories])
-    for axis, (family, histories) in zip(axes[0], families.items(), strict=True):
+    for column, (family, histories) in enumerate(families.items()):
+        axis = axes[0][column]
         for name, history in histories.items():
             axis.plot(history["epoch"], history["train_total"], color=colours[name], label=f"{name} train")
             axis.plot(history["epoch"], history["val_total"], color=colours[name], linestyle="--",
                       label=f"{name} val")
         axis.set_title(family, fontsize=10)
-        axis.set_xlabel("epoch")
         axis.set_yscale("log")
-        axis.grid(alpha=0.3)
-        axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+        if scores:
+            _score_panel(axes[1][column], histories, scores, colours)
+        for row in axes[:, column]:
+            row.set_xlabel("epoch")
+            row.grid(alpha=0.3)
+            row.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
     axes[0][0].set_ylabel("loss (log scale)")
+    if scores:
+        axes[1][0].set_ylabel("val PCK")
     figure.suptitle(title)
     return figure
+
+
+def _score_panel(axis: plt.Axes, histories: dict[str, pd.DataFrame], scores: dict[str, str],
+                 colours: dict[str, str]) -> None:
+    """Each method's ``scores`` columns against the epoch, in its colour, one line style per score."""
+    for name, history in histories.items():
+        for (column, label), style in zip(scores.items(), ("-", "--"), strict=False):
+            axis.plot(history["epoch"], history[column], color=colours[name], linestyle=style,
+                      label=f"{name} {label}")
+    axis.set_ylim(0, 1.01)
 
 
 def pck_curves(pck: pd.DataFrame, title: str) -> plt.Figure:

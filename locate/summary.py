@@ -1,7 +1,8 @@
-"""The results table the README carries, from the same inputs as the report."""
+"""The headline results, from the same inputs as the report: the table the README carries, and the few numbers
+``metrics/headline.json`` holds so that ``dvc exp show`` compares experiments in a terminal's width."""
 
-from locate.keypoints.pck import THRESHOLDS
-from locate.report.facts import pck_row, stage_times
+from locate.keypoints.pck import THRESHOLDS, threshold_key
+from locate.report.facts import pck_row
 from locate.report.inputs import RecipeResults, ReportInputs
 from locate.report.markdown import num, table, threshold_label
 
@@ -14,7 +15,8 @@ def detector_row(recipe: str, results: RecipeResults) -> list[str]:
 
 
 def summary_table(inputs: ReportInputs) -> str:
-    """Markdown: each detector recipe's mAP and per-class AP, keypoint PCK with the ceilings, stage times."""
+    """Markdown: each detector recipe's mAP and per-class AP, each keypoint method's course and symmetric PCK with
+    the ceilings, and the machine of the run (stage times are the report's)."""
     kp = inputs.keypoints
     visible = f"{inputs.params.detector_eval.visible_threshold:g}"
     classes = inputs.detector.metrics.ap50
@@ -23,13 +25,32 @@ def summary_table(inputs: ReportInputs) -> str:
          "recall ceiling"],
         [detector_row("course", inputs.detector), detector_row("improved", inputs.improved)],
     )
-    rows = []
-    for name, scores in kp.methods.items():
-        rows += [pck_row(name, scores.pck), pck_row(f"{name} (symmetric)", scores.pck_symmetric)]
-    rows += [pck_row("ceiling: random assignment", kp.ceilings["random_assignment"].pck),
-             pck_row("ceiling: best possible", kp.ceilings["best_possible"].pck)]
-    keypoints = table(["keypoints", *map(threshold_label, THRESHOLDS)], rows)
-    stages = table(["stage", "training or evaluation time"], stage_times(inputs.speed.stages))
+    rows = [pck_row(name, scores.pck) + pck_row(name, scores.pck_symmetric)[1:] for name, scores in kp.methods.items()]
+    rows += [pck_row(f"ceiling: {name.replace('_', ' ')}", kp.ceilings[name].pck) + [""] * len(THRESHOLDS)
+             for name in ("random_assignment", "best_possible")]
+    labels = list(map(threshold_label, THRESHOLDS))
+    keypoints = table(["keypoints", *labels, *(f"symmetric {label}" for label in labels)], rows)
     runtime = inputs.detector.training.runtime
     run = f"{runtime.device_name}, {runtime.threads} threads, {runtime.precision}"
-    return f"{detection}\n\n{keypoints}\n\n{stages}\n\nRun: `dvc repro` of params.yaml on {run}.\n"
+    return f"{detection}\n\n{keypoints}\n\nRun: `dvc repro` of params.yaml on {run}.\n"
+
+
+# metrics/headline.json's groups: name -> (what it holds, the threshold of the keypoint groups)
+HEADLINE_GROUPS = {
+    "map50": ("each detector recipe's mAP@0.5 on the val set", None),
+    "pck20": ("each keypoint method's course PCK@0.2 (hands as labelled)", 0.2),
+    "sym05": ("each keypoint method's symmetric PCK@0.05 (hands as a pair)", 0.05),
+}
+
+
+def headline_metrics(inputs: ReportInputs) -> dict[str, dict[str, float]]:
+    """``{"map50": {"course", "improved"}, "pck20": {method: ...}, "sym05": {method: ...}}`` (:data:`HEADLINE_GROUPS`):
+    the numbers an experiment is judged by, three decimals as the summary prints them."""
+    methods = inputs.keypoints.methods
+    pck20, sym05 = threshold_key(HEADLINE_GROUPS["pck20"][1]), threshold_key(HEADLINE_GROUPS["sym05"][1])
+    return {
+        "map50": {recipe: round(results.metrics.map50, 3)
+                  for recipe, results in (("course", inputs.detector), ("improved", inputs.improved))},
+        "pck20": {name: round(scores.pck[pck20], 3) for name, scores in methods.items()},
+        "sym05": {name: round(scores.pck_symmetric[sym05], 3) for name, scores in methods.items()},
+    }

@@ -4,7 +4,8 @@ A trainer supplies ``compute_loss(model, batch) -> {"total": Tensor, part: Tenso
 (scalars, ``total`` is what is minimised) and two :class:`Batches` of aligned tensors.
 :func:`fit` logs every part for train and val each epoch to a CSV, keeps the
 checkpoint its settings choose (by default the epoch with the lowest val total), and shows a
-progress bar with the losses and images per second. Files are written atomically.
+progress bar with the losses and images per second. Files are written atomically. Each finished
+epoch's row also goes to the training's live log (:mod:`locate.live_log`) as it ends.
 
 The finish (checkpoint, history, speed record, then removing the saved state) is one
 recoverable step: until the state is removed, a rerun resumes with every epoch done and
@@ -26,6 +27,7 @@ from tqdm import tqdm
 from locate.atomic import copy_file, write_csv
 from locate.checkpoint import save_checkpoint, save_torch
 from locate.errors import UserError, check_parent
+from locate.live_log import LIVE_ROOT, LiveLog
 from locate.records.speed import RuntimeRecord, TrainingSpeed
 from locate.records.writing import write_record
 from locate.runtime import Runtime
@@ -167,8 +169,8 @@ def _global_means(sums: dict[str, float], seen: int, runtime: Runtime) -> dict[s
 
 @dataclass(frozen=True)
 class FitOutputs:
-    """Where :func:`fit` writes: the history CSV, the best checkpoint (with ``meta``) and, when
-    ``speed`` is set, the speed record there.
+    """Where :func:`fit` writes: the history CSV, the best checkpoint (with ``meta``), when
+    ``speed`` is set the speed record there, and when ``live`` is set the live log of every epoch there.
 
     ``meta`` must describe the run completely (model config and recipe): a saved state
     resumes only when it matches. While training, the state of each finished epoch and
@@ -180,6 +182,7 @@ class FitOutputs:
     meta: dict
     work: Path | None = None
     speed: Path | None = None
+    live: Path | None = None
 
     @property
     def work_dir(self) -> Path:
@@ -189,25 +192,31 @@ class FitOutputs:
 
 @dataclass(frozen=True)
 class TrainingOutputs:
-    """Files one training stage writes: the history CSV, the best checkpoint, the speed metrics JSON."""
+    """Files one training stage writes: the history CSV, the best checkpoint, the speed metrics JSON; its live
+    log goes to ``live/<the speed file's stem>`` (``live/train_detector``), one folder per training stage."""
 
     history: Path
     checkpoint: Path
     speed: Path
 
+    @property
+    def live(self) -> Path:
+        """The stage's live log folder."""
+        return LIVE_ROOT / self.speed.stem
+
     def for_fit(self, meta: dict) -> FitOutputs:
         """The outputs :func:`fit` writes, its checkpoint carrying ``meta``."""
-        return FitOutputs(self.history, self.checkpoint, meta, speed=self.speed)
+        return FitOutputs(self.history, self.checkpoint, meta, speed=self.speed, live=self.live)
 
 
 @dataclass(frozen=True)
 class FitSettings:
     """How :func:`fit` runs: ``epochs``, the ``runtime``, where it writes (``outputs``), the ``generator``
     that shuffles the training batches, an optional lr ``scheduler`` stepped once per epoch, and the
-    ``name`` shown in progress lines and errors; ``keep``: which epoch's weights become the checkpoint
-    (one of ``KEEP_RULES``: the lowest val loss, the last epoch, or the highest ``score``), and ``score``:
-    ``(model in eval mode) -> float`` computed after each epoch's validation, in the history as
-    ``val_<score_name>``."""
+    ``name`` shown in progress lines and errors; ``scores``: ``(model in eval mode) -> {name: value}``
+    computed after each epoch's validation, each in the history as ``val_<name>``; ``keep``: which epoch's
+    weights become the checkpoint (one of ``KEEP_RULES``: the lowest val loss, the last epoch, or the
+    highest of the scores' ``score_name``)."""
 
     epochs: int
     runtime: Runtime
@@ -216,14 +225,14 @@ class FitSettings:
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None
     name: str = "train"
     keep: str = "val_loss"
-    score: Callable[[torch.nn.Module], float] | None = None
+    scores: Callable[[torch.nn.Module], dict[str, float]] | None = None
     score_name: str = "score"
 
     def __post_init__(self) -> None:
         if self.keep not in KEEP_RULES:
             raise ValueError(f"keep must be one of {', '.join(KEEP_RULES)}, got {self.keep!r}")
-        if self.keep == "score" and self.score is None:
-            raise ValueError("keep='score' needs a score function")
+        if self.keep == "score" and self.scores is None:
+            raise ValueError("keep='score' needs a scores function")
 
     def rank(self, epoch: int, val_total: float, score: float | None) -> float:
         """The epoch's rank under ``keep``: lower is better (the kept epoch is the first with the lowest)."""
@@ -343,6 +352,7 @@ def fit(
     fingerprint = _fingerprint(outputs, optimizer, train, val, epochs)
     done, best = _resume(_saved_state(outputs.work_dir, fingerprint), model, optimizer, scheduler, scaler, generator)
     rows = done["rows"]
+    live = LiveLog(outputs.live, rows) if outputs.live is not None and runtime.is_main else None
     train, val = train.to(runtime.device), val.to(runtime.device)
     trained = _distributed(model, runtime)
     interactive = sys.stderr.isatty() and runtime.is_main
@@ -369,11 +379,12 @@ def fit(
         row = {"epoch": epoch}
         row |= {f"train_{part}": round(value, 6) for part, value in train_losses.items()}
         row |= {f"val_{part}": round(value, 6) for part, value in val_losses.items()}
-        score = None
-        if settings.score is not None:
+        scores = {}
+        if settings.scores is not None:
             with torch.no_grad():
-                score = settings.score(model)
-            row[f"val_{settings.score_name}"] = round(score, 6)
+                scores = settings.scores(model)
+            row |= {f"val_{name}": round(value, 6) for name, value in scores.items()}
+        score = scores.get(settings.score_name)
         row |= {"lr": lr}
         rows.append(row)
         done["seconds"] += time.perf_counter() - started
@@ -396,6 +407,8 @@ def fit(
         state |= {"scheduler": scheduler.state_dict() if scheduler is not None else {}}
         state |= {"generator": generator.get_state(), "torch_rng": torch.get_rng_state()}
         save_torch(state_path, state)
+        if live is not None:
+            live.log(row)
     fitted = Fitted(rows, done["seconds"], done["timed"])
     runtime.barrier()
     if runtime.is_main:

@@ -5,7 +5,8 @@ Reads the metrics records (each detector recipe's ``metrics/detector/<recipe>.js
 speed record (``metrics/speed/``), the plot CSVs and images, and ``params.yaml``
 (each section through the schema of the stage that uses it, so a bad value stops the report
 as it would stop that stage); draws the curves; writes the whole ``reports/`` folder
-atomically. ``reports/summary.md`` is the results table the README carries.
+atomically, then ``metrics/headline.json``. ``reports/summary.md`` is the results table the README
+carries; ``metrics/headline.json`` the few numbers ``dvc exp show`` compares experiments by.
 """
 
 import json
@@ -19,7 +20,7 @@ import pandas as pd
 from PIL import Image, ImageDraw, ImageFont
 
 from locate import figures
-from locate.atomic import atomic_path
+from locate.atomic import atomic_path, write_json
 from locate.data.config import read_data
 from locate.detection.config import read_detector, read_detector_eval
 from locate.detection.recipes import COURSE, IMPROVED, RECIPE_SECTIONS, RecipeFiles, read_recipe
@@ -34,9 +35,11 @@ from locate.records.speed import EvaluationSpeed, GenerationSpeed, RuntimeRecord
 from locate.report.facts import build_report
 from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds
 from locate.runtime import RuntimeParams
-from locate.summary import summary_table
+from locate.summary import headline_metrics, summary_table
 
 REPORTS = Path("reports")
+HEADLINE = Path("metrics/headline.json")
+EPOCH_SCORES = {"val_pck_symmetric_05": "symmetric PCK@0.05", "val_pck_20": "course PCK@0.2"}  # drawn under the losses
 KEYPOINT_METRICS = KeypointFiles(Path("metrics"))
 SPEED = Path("metrics/speed")
 PACKAGES = ("torch", "numpy", "pillow", "pandas", "matplotlib", "dvc", "pyyaml", "tqdm")
@@ -142,7 +145,9 @@ def _draw_figures(folder: Path, detector_history: pd.DataFrame, keypoint_familie
     drawn = {
         "detector_loss": figures.loss_curves({"detector": detector_history}, ["total", "obj", "cls", "box"],
                                              "Detector loss"),
-        "keypoint_loss": figures.family_loss_curves(keypoint_families, "Keypoint loss, one panel per network"),
+        "keypoint_loss": figures.family_loss_curves(
+            keypoint_families, "Keypoint loss and val PCK, one column per network",
+            EPOCH_SCORES),
         "pck": figures.pck_curves(_csv(Path("plots/keypoints/pck.csv")), "PCK on the val set"),
         "pr_curves": figures.pr_curves(_csv(Path("plots/detector/pr_curves.csv")), "Precision-recall, IoU 0.5"),
         "scales": figures.grouped_bars(
@@ -181,6 +186,7 @@ def main() -> None:
         (folder / "report.md").write_text(build_report(inputs))
         (folder / "summary.md").write_text(summary_table(inputs))
         (folder / "environment.json").write_text(json.dumps(inputs.environment, indent=2) + "\n")
+    write_json(HEADLINE, headline_metrics(inputs))
 
 
 if __name__ == "__main__":

@@ -122,7 +122,7 @@ def test_the_checkpoint_rule_chooses_the_kept_epoch(tmp_path, keep):
     outputs = FitOutputs(tmp_path / "history.csv", tmp_path / "model.pt", {"config": {}}, tmp_path / "work")
     scores = iter([0.2, 0.9, 0.5, 0.1])
     settings = FitSettings(4, make_runtime("cpu", "fp32", 1), outputs, generator, keep=keep,
-                           score=lambda _: next(scores), score_name="map50")
+                           scores=lambda _: {"map50": next(scores)}, score_name="map50")
     fitted = fit(model, optimizer, _mse, train, val, settings)
     assert [row["val_map50"] for row in fitted.rows] == [0.2, 0.9, 0.5, 0.1]
     checkpoint = load_checkpoint(tmp_path / "model.pt")

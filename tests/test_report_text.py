@@ -23,7 +23,7 @@ from locate.report.facts import build_report, failure_caption, stage_times, trai
 from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds
 from locate.report.markdown import number_word, spoken, word_list
 from locate.report.recipe_words import change_words, rule_words
-from locate.summary import summary_table
+from locate.summary import HEADLINE_GROUPS, headline_metrics, summary_table
 from tests.stage_runner import repo_params
 
 RUNTIME = RuntimeRecord("cpu", "Some CPU", "bf16", 2, 1)
@@ -104,7 +104,8 @@ def report_inputs(params: dict | None = None, true_positives: list[list[int]] = 
     evaluation = EvaluationSpeed(12.0, 200, {name: 3.0 for name in methods}, RUNTIME)
     stages = {"generate": GenerationSpeed(2.0), "train_detector": RESUMED, "evaluate_keypoints": evaluation}
     stages |= {f"train_keypoints_{name}": WHOLE for name in methods}
-    history = pd.DataFrame({"epoch": [1, 2, 3], "train_total": [2.0, 1.0, 0.5], "val_total": [3.0, 1.0, 1.5]})
+    history = pd.DataFrame({"epoch": [1, 2, 3], "train_total": [2.0, 1.0, 0.5], "val_total": [3.0, 1.0, 1.5],
+                            "val_pck_symmetric_05": [0.5, 0.8, 0.795], "val_pck_20": [0.7, 0.9, 0.9]})
     figures = {key: f"figures/{key}.png" for key in ("detector_loss", "keypoint_loss", "pck", "pr_curves", "scales",
                                                      "detections", "keypoint_predictions", "failures_both_wrong")}
     speeds = StageSpeeds({name: WHOLE for name in methods}, evaluation, stages)
@@ -208,9 +209,8 @@ def test_the_summary_reads_the_records():
     summary = summary_table(report_inputs())
     assert "| course | 0.790 | 0.850 | 0.880 | 0.650 | 0.830 | 0.700 | 0.960 |" in summary
     assert "| improved | 0.890 | 0.950 | 0.980 | 0.750 | 0.930 | 0.800 | 0.960 |" in summary
-    assert "| heatmap_symmetric (symmetric) | 0.820 | 0.870 | 0.920 | 0.970 |" in summary
-    assert "| ceiling: best possible | 0.860 | 0.910 | 0.960 | 1.010 |" in summary
-    assert "| train_detector | 5.0 min (last 25 of 50 epochs: resumed) |" in summary
+    assert "| heatmap_symmetric | 0.800 | 0.850 | 0.900 | 0.950 | 0.820 | 0.870 | 0.920 | 0.970 |" in summary
+    assert "| ceiling: best possible | 0.860 | 0.910 | 0.960 | 1.010 |  |  |  |  |" in summary
     assert summary.endswith("Run: `dvc repro` of params.yaml on Some CPU, 2 threads, bf16.\n")
 
 
@@ -263,3 +263,20 @@ def test_missing_scores_of_the_improved_recipe_are_said_not_computed():
 def test_a_change_without_words_is_named_as_params_gives_it():
     assert change_words("box_loss", "giou") == "GIoU box loss on the decoded boxes"
     assert change_words("lr", 0.002) == "`lr: 0.002`" and rule_words("best") == "the epoch chosen by rule `best`"
+
+
+def test_the_epoch_table_says_when_each_method_stopped_improving():
+    report = build_report(report_inputs())
+    # best 0.8 after epoch 2, within 0.01 of it from epoch 2, kept (lowest val loss) at epoch 2
+    assert "| heatmap | 0.800 | 2 | 2 | 2 | 0.800 |" in report
+
+
+def test_the_headline_holds_the_few_numbers_experiments_are_compared_by():
+    inputs = report_inputs()
+    headline = headline_metrics(inputs)
+    assert list(headline) == list(HEADLINE_GROUPS)
+    assert headline["map50"] == {"course": round(inputs.detector.metrics.map50, 3),
+                                 "improved": round(inputs.improved.metrics.map50, 3)}
+    methods = inputs.keypoints.methods
+    assert headline["pck20"] == {name: round(scores.pck["pck_20"], 3) for name, scores in methods.items()}
+    assert headline["sym05"] == {name: round(scores.pck_symmetric["pck_05"], 3) for name, scores in methods.items()}

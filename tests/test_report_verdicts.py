@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from locate.report.verdicts import (
+    PLATEAU,
     LevelShare,
     ahead_at,
     best_and_worst,
@@ -19,6 +20,7 @@ from locate.report.verdicts import (
     largest_distance,
     lead,
     level_change,
+    plateau,
     position,
     selects_on_val,
     specialises,
@@ -140,3 +142,10 @@ def test_the_gap_verdict(share, verdict):
 
 def test_predictions_follow_a_moved_figure_from_half_a_pixel_per_pixel():
     assert follows_figure(0.98) and follows_figure(0.5) and not follows_figure(0.2)
+
+
+def test_a_score_settles_at_the_first_epoch_within_the_plateau_of_its_best():
+    epochs = pd.Series([1, 2, 3, 4, 5])
+    found = plateau(epochs, pd.Series([0.2, 0.7, 0.9 - PLATEAU / 2, 0.9, 0.85]))
+    assert (found.best, found.best_epoch, found.settled) == (0.9, 4, 3)
+    assert plateau(epochs, pd.Series([0.5, 0.5, 0.5, 0.5, 0.5])).settled == 1

@@ -17,18 +17,20 @@ from locate.runtime import Runtime
 
 SELECTION_POSTPROCESS = PostprocessSettings(score_threshold=0.05, nms_iou=0.5, top_k_per_level=100, max_detections=100)
 SELECTION_IOU = np.array([0.5])
+SCORE_NAME = "map50"  # the history column val_map50
 
 
 def val_map50(split: DetectionSplit, config: DetectorConfig, batch_size: int,
-              runtime: Runtime) -> Callable[[torch.nn.Module], float]:
-    """``score(model)``: the mAP@0.5 of ``model`` (eval mode, built from ``config``) on ``split``, all objects."""
+              runtime: Runtime) -> Callable[[torch.nn.Module], dict[str, float]]:
+    """``scores(model) -> {"map50": value}``: the mAP@0.5 of ``model`` (eval mode, built from ``config``) on
+    ``split``, all objects."""
     truth = ground_truth(split)
     classes = len(split.category_names)
 
-    def score(model: torch.nn.Module) -> float:
+    def scores(model: torch.nn.Module) -> dict[str, float]:
         predictor = predictor_of(model, config, SELECTION_POSTPROCESS, runtime)
         found = rounded_detections(split, predict_split(predictor, split.images, batch_size))
         value = evaluate(truth, found, classes, SELECTION_IOU).mean_average_precision()
-        return 0.0 if np.isnan(value) else value
+        return {SCORE_NAME: 0.0 if np.isnan(value) else value}
 
-    return score
+    return scores

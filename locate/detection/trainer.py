@@ -7,7 +7,7 @@ from locate.detection.augment import Augmentation, augment
 from locate.detection.config import DetectorConfig, DetectorSchedule, LossWeights, Targets
 from locate.detection.loss import detection_loss
 from locate.detection.model import Detector
-from locate.detection.selection import val_map50
+from locate.detection.selection import SCORE_NAME, val_map50
 from locate.detection.targets import PaddedObjects, anchor_targets, padded_targets
 from locate.images import images_to_input
 from locate.runtime import Runtime, seed_everything
@@ -74,6 +74,7 @@ def train_detector(config: DetectorConfig, targets: Targets, weights: LossWeight
     meta = {"config": config.to_dict(), "category_names": train.category_names} | meta
     keep = "score" if schedule.checkpoint == "val_map50" else schedule.checkpoint
     settings = FitSettings(schedule.epochs, runtime, outputs.for_fit(meta), generator, scheduler, name="detector",
-                           keep=keep, score=val_map50(val, config, schedule.batch_size, runtime), score_name="map50")
+                           keep=keep, scores=val_map50(val, config, schedule.batch_size, runtime),
+                           score_name=SCORE_NAME)
     compute_loss = loss_function(weights, anchors, targets, schedule.augmentation, generator)
     return fit(model, optimizer, compute_loss, train_batches, val_batches, settings)

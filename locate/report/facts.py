@@ -15,6 +15,7 @@ import yaml
 from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.detection.checkpoint_rules import CHECKPOINT_RULES, kept_epochs
 from locate.detection.recipes import RECIPES
+from locate.keypoints.epoch_scores import EPOCH_SCORE
 from locate.keypoints.evaluation import FAILURE_THRESHOLD
 from locate.keypoints.method import (
     HEATMAP,
@@ -384,6 +385,8 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
     loosest = f"{LOOSEST:g}"
     return {
         "keypoint_loss_figure": inputs.figures["keypoint_loss"],
+        "epoch_pck_table": epoch_pck_table(inputs.keypoint_histories),
+        "plateau_tolerance": f"{verdicts.PLATEAU:g}",
         "course_pck_table": table(header, [pck_row(n, s.pck) for n, s in kp.methods.items()] + ceilings),
         "symmetric_pck_table": table(header, [pck_row(n, s.pck_symmetric) for n, s in kp.methods.items()]),
         "pck_figure": inputs.figures["pck"],
@@ -399,6 +402,20 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
         "failure_table": table(["group", "images"], [[spoken(g), n] for g, n in failure_cases.items()]),
         "failure_figures": "".join("\n\n" + figure for figure in figures),
     }
+
+
+def epoch_pck_table(histories: dict[str, pd.DataFrame]) -> str:
+    """Per method, from its training history: the best val symmetric PCK@0.05 after an epoch and that epoch, the epoch
+    it settled within :data:`verdicts.PLATEAU` of it, and the epoch the checkpoint keeps (lowest val loss) with its
+    score."""
+    rows = []
+    for name, history in histories.items():
+        found = verdicts.plateau(history["epoch"], history[EPOCH_SCORE])
+        kept = history.loc[history["val_total"].idxmin()]
+        rows.append([name, num(found.best), found.best_epoch, found.settled, int(kept["epoch"]),
+                     num(kept[EPOCH_SCORE])])
+    header = ["method", "best val symmetric PCK@0.05", "at epoch", "settled by epoch", "kept epoch", "its PCK@0.05"]
+    return table(header, rows)
 
 
 def course_scores(inputs: ReportInputs) -> tuple[MethodScores, MethodScores]:

@@ -11,6 +11,7 @@ MAJORITY = 0.5
 GAP_CLOSED, GAP_KEPT = 0.9, 0.1  # shares of a gap that count as closed, and as not narrowed
 FOLLOWS = 0.5  # shift gain from which predictions count as following a moved figure
 DECIMALS = 3  # the report's precision: values equal at it are the same
+PLATEAU = 0.01  # a val score within this of its best has stopped improving
 VAL_RULES = ("val_loss", "val_map50")  # checkpoint rules that select the epoch on the val set
 
 
@@ -153,3 +154,19 @@ def gap_verdict(share: float | None) -> str:
 def follows_figure(gain: float) -> bool:
     """Whether predictions moving ``gain`` pixels per pixel of image move follow the figure (>= :data:`FOLLOWS`)."""
     return gain >= FOLLOWS
+
+
+@dataclass(frozen=True)
+class Plateau:
+    """A val score over the epochs: its ``best`` value, the epoch it was first reached, and ``settled``, the first
+    epoch within :data:`PLATEAU` of it (where the method stopped improving at the task)."""
+
+    best: float
+    best_epoch: int
+    settled: int
+
+
+def plateau(epochs: pd.Series, scores: pd.Series) -> Plateau:
+    """The :class:`Plateau` of ``scores`` (one per epoch, aligned with ``epochs``; higher is better)."""
+    best = float(scores.max())
+    return Plateau(best, int(epochs[scores.idxmax()]), int(epochs[scores >= best - PLATEAU].iloc[0]))
