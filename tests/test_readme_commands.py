@@ -5,13 +5,14 @@ they are not run here, and any other line of those blocks must run and exit 0. T
 counted and removed; the readable forms of `dvc exp show` and `dvc dag` must fit a wide terminal.
 """
 
-import re
+import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.readme_blocks import USAGE, WIDE_TERMINAL, readme_commands
 from tools.tiny import command_env, run, tiny_project
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -21,15 +22,6 @@ NOT_RUN = {
     "dvc exp run -S keypoints.sigma=3.0": "trains the heatmap models",
     "make queue WORKERS=2": "trains every queued experiment",
 }
-WIDE_TERMINAL = 160  # columns
-
-
-def _blocks_after(readme: str, heading: str) -> list[str]:
-    """The command lines (comments and blank lines aside) of the ``sh`` blocks under ``heading``."""
-    section = readme.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
-    lines = (re.sub(r"\s+#[^']*$", "", line).strip() for block in blocks for line in block.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +44,19 @@ def _shell(folder: Path, command: str) -> str:
 
 
 def test_every_comparing_command_runs_and_the_sweep_queues_one_experiment_per_value(project):
-    commands = _blocks_after((REPO_ROOT / "README.md").read_text(), "Changing a param and comparing")
+    commands = readme_commands(USAGE)
     assert "dvc exp run --queue -S 'keypoints.sigma=1.0,3.0'" in commands
     outputs = {command: _shell(project, command) for command in commands if command not in NOT_RUN}
     assert set(NOT_RUN) <= set(commands)
     queued = [line for line in _shell(project, "dvc queue status").splitlines() if "Queued" in line]
     _shell(project, "dvc queue remove --all")
     assert len(queued) == 3, queued  # sigma 1.0 and 3.0, and the learning rate
-    shown = next(output for command, output in outputs.items() if command.startswith("dvc exp show --drop"))
-    assert "keypoints.sigma" in shown and "heatmap.json:pck.pck_05" in shown
-    assert max(map(len, shown.splitlines())) <= WIDE_TERMINAL
+    headline = json.loads((project / "metrics/headline.json").read_text())
+    tables = {command: output for command, output in outputs.items() if command.startswith("dvc exp show --drop")}
+    for group, numbers in headline.items():
+        shown = next(output for command, output in tables.items() if f"|{group}" in command)
+        assert all(f"{group}.{name}" in shown for name in numbers), shown
+        assert max(map(len, shown.splitlines())) <= WIDE_TERMINAL, shown
 
 
 def test_the_dag_prints_in_a_readable_form(project):
