@@ -1,4 +1,5 @@
-# Two entry points: `make repro` runs the pipeline on params.yaml, `make test` runs the tests.
+# Two entry points: `make repro` runs the pipeline on params.yaml (JOBS stages at once, default one per core;
+# JOBS=1 is `dvc repro`), `make test` runs the tests.
 # Both create .venv with the pinned packages on first use; a stamp skips reinstalling.
 # torch: TORCH_BUILD=cpu (default) installs the CPU wheel from PyTorch's CPU index when that index answers,
 # else torch==2.13.0 from the default index (on Linux, PyPI's wheel is the CUDA build); TORCH_BUILD=cuda
@@ -9,6 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH_BUILD ?= cpu
 WORKERS ?= 2
+JOBS ?= $(shell nproc)
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 TORCH := $(shell grep '^torch==' constraints.txt)
 
@@ -30,8 +32,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 repro: $(STAMP)
-	$(BIN)/python -m stages.check_params
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tools.parallel_repro --jobs="$(JOBS)"
 
 smoke: $(STAMP)
 	$(BIN)/python -m tools.smoke

@@ -3,10 +3,11 @@
 ``python -m benchmarks.gpu_check [--jobs N] [--set section.key=value ...] [--device cuda|cpu]``
 copies the code, ``dvc.yaml`` and ``params.yaml`` into a temporary folder, sets
 ``runtime.device`` (and ``runtime.threads`` to the CPU cores over ``--jobs``), and runs every
-stage of ``dvc.yaml`` there (:mod:`tools.pipeline_graph`: foreach groups expanded, each
-stage after its inputs; up to ``--jobs`` at a time, each in its own process through
-:mod:`benchmarks.stage_peak`). It needs PyTorch, PyYAML and the stages' own packages, not
-DVC nor the pinned versions. It writes ``benchmarks/results/gpu_check.json`` (``--out``):
+stage of ``dvc.yaml`` there with the runner ``make repro`` uses (:mod:`tools.parallel_stages`:
+each stage after its inputs, up to ``--jobs`` at a time on its share of the cores, each in its own
+process through :mod:`benchmarks.stage_peak`), without asking DVC what is stale. It needs PyTorch,
+PyYAML and the stages' own packages, not DVC nor the pinned versions. It writes
+``benchmarks/results/gpu_check.json`` (``--out``):
 
 - per stage: wall seconds, exit status, peak CUDA memory and peak resident set (MiB), and for
   a training stage its training images per second (from the stage's own speed record);
@@ -15,8 +16,8 @@ DVC nor the pinned versions. It writes ``benchmarks/results/gpu_check.json`` (``
   difference, and the headline metrics judged against the run-to-run noise recorded in
   ``benchmarks/results/seed_noise.json`` (:mod:`benchmarks.seed_noise`) where it is known.
 
-The first failing stage stops the run (exit 1, its log's last lines printed). Without a CUDA
-device and without ``--device cpu`` it ends with exit 2 and one line.
+A failing stage stops the stages that read from it (exit 1, its log's last lines printed).
+Without a CUDA device and without ``--device cpu`` it ends with exit 2 and one line.
 """
 
 import argparse
@@ -24,35 +25,23 @@ import json
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 import yaml
 
 from benchmarks.metrics_agreement import agreement
-from tools.pipeline_graph import PlannedStage, read_plan, upstream, with_inputs
+from tools.parallel_stages import StageRunner, log_name
+from tools.pipeline_graph import PlannedStage, read_plan, with_inputs
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULT = Path("benchmarks/results/gpu_check.json")
 COPIED = ("locate", "stages", "benchmarks", "dvc.yaml", "params.yaml")
 SPEED = Path("metrics/speed")
 LOG_TAIL_LINES = 30
-
-
-@dataclass
-class Running:
-    """A stage's process, its start time, log file and peak-memory record."""
-
-    stage: PlannedStage
-    process: subprocess.Popen
-    started: float
-    log: Path
-    record: Path
 
 
 def copy_project(work: Path, device: str, jobs: int, overrides: list[str]) -> None:
@@ -77,25 +66,25 @@ def copy_project(work: Path, device: str, jobs: int, overrides: list[str]) -> No
     (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 
-def _start(stage: PlannedStage, work: Path) -> Running:
+def peak_command(stage: PlannedStage, work: Path) -> list[str]:
+    """The stage's ``python -m MODULE ARGS`` run through :mod:`benchmarks.stage_peak`, its peaks recorded in
+    ``logs/<stage>.peak.json``."""
     program, flag, module, *arguments = shlex.split(stage.cmd)
     if (program, flag) != ("python", "-m"):
         raise ValueError(f"dvc.yaml: stage {stage.name}: expected 'python -m MODULE ...', got {stage.cmd!r}")
-    safe_name = stage.name.replace("@", "-")
-    log, record = work / "logs" / f"{safe_name}.log", work / "logs" / f"{safe_name}.peak.json"
-    command = [sys.executable, "-m", "benchmarks.stage_peak", str(record), module, *arguments]
-    env = os.environ | {"PYTHONPATH": str(work), "PYTHONUNBUFFERED": "1"}
-    with log.open("w") as output:
-        process = subprocess.Popen(command, cwd=work, env=env, stdout=output, stderr=subprocess.STDOUT)
-    return Running(stage, process, time.perf_counter(), log, record)
+    return [sys.executable, "-m", "benchmarks.stage_peak", str(_peak_record(stage, work)), module, *arguments]
 
 
-def _finished(running: Running, work: Path) -> dict:
-    """The figures of a stage whose process has ended."""
-    figures = {"seconds": round(time.perf_counter() - running.started, 2), "exit": running.process.returncode}
-    if running.record.is_file():
-        figures |= json.loads(running.record.read_text())
-    for output in running.stage.outputs:
+def _peak_record(stage: PlannedStage, work: Path) -> Path:
+    return work / "logs" / log_name(stage.name).replace(".log", ".peak.json")
+
+
+def _figures(stage: PlannedStage, ran: dict, work: Path) -> dict:
+    """The figures of a stage that ran: wall seconds and exit status, its peaks, its training rate."""
+    figures = {"seconds": ran["seconds"], "exit": ran["exit"]}
+    if _peak_record(stage, work).is_file():
+        figures |= json.loads(_peak_record(stage, work).read_text())
+    for output in stage.outputs:
         path = work / output
         if Path(output).parent == SPEED and path.is_file():
             rate = json.loads(path.read_text()).get("train_images_per_second")
@@ -105,32 +94,19 @@ def _finished(running: Running, work: Path) -> dict:
 
 
 def run_stages(work: Path, jobs: int, only: set[str] | None = None) -> tuple[dict[str, dict], str | None]:
-    """Run the plan of ``work`` (or only the stages named in ``only`` and those they read from) with up to
-    ``jobs`` stages at a time; figures per stage (in the order they finished) and the name of the first
-    stage that failed (None when none did)."""
+    """Run the plan of ``work`` (or only the stages named in ``only`` and those they read from) with the project's
+    stage runner, up to ``jobs`` at a time; figures per stage (in the order they ended) and the name of the first
+    stage that failed (None when none did; the stages reading from it are not run)."""
     plan = read_plan(work) if only is None else with_inputs(read_plan(work), only)
-    needs = upstream(plan)
-    (work / "logs").mkdir()
-    waiting, running, figures = list(plan), [], {}
-    while waiting or running:
-        done = {name for name, stage in figures.items() if stage["exit"] == 0}
-        ready = [stage for stage in waiting if needs[stage.name] <= done]
-        for stage in ready[: jobs - len(running)]:
-            waiting.remove(stage)
-            running.append(_start(stage, work))
-            print(f"started {stage.name}", file=sys.stderr, flush=True)
-        time.sleep(0.2)
-        for entry in [entry for entry in running if entry.process.poll() is not None]:
-            running.remove(entry)
-            figures[entry.stage.name] = _finished(entry, work)
-            print(f"finished {entry.stage.name}: {figures[entry.stage.name]}", file=sys.stderr, flush=True)
-            if entry.process.returncode != 0:
-                for other in running:
-                    other.process.terminate()
-                tail = entry.log.read_text().splitlines()[-LOG_TAIL_LINES:]
-                print("\n".join(tail), file=sys.stderr)
-                return figures, entry.stage.name
-    return figures, None
+    (work / "logs").mkdir(exist_ok=True)
+    env = os.environ | {"PYTHONPATH": str(work), "PYTHONUNBUFFERED": "1"}
+    outcome = StageRunner(plan, jobs, work / "logs", lambda stage: peak_command(stage, work), work, env).run()
+    stages = {stage.name: stage for stage in plan}
+    figures = {name: _figures(stages[name], ran, work) for name, ran in outcome.stages.items()}
+    if outcome.failed:
+        tail = Path(outcome.stages[outcome.failed[0]]["log"]).read_text().splitlines()[-LOG_TAIL_LINES:]
+        print("\n".join(tail), file=sys.stderr)
+    return figures, outcome.failed[0] if outcome.failed else None
 
 
 def device_description(device: str) -> dict:

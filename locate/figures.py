@@ -85,10 +85,11 @@ def family_loss_curves(families: dict[str, dict[str, pd.DataFrame]], title: str,
         axis.set_yscale("log")
         if scores:
             _score_panel(axes[1][column], histories, scores, colours)
-        for row in axes[:, column]:
-            row.set_xlabel("epoch")
-            row.grid(alpha=0.3)
-            row.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+        for row, axis in enumerate(axes[:, column]):  # the scores' labels are long: one per line
+            axis.set_xlabel("epoch")
+            axis.grid(alpha=0.3)
+            axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2 if row == 0 else 1,
+                        frameon=False)
     axes[0][0].set_ylabel("loss (log scale)")
     if scores:
         axes[1][0].set_ylabel("val PCK")

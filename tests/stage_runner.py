@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from locate.data.generate import generate_datasets
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TORCHRUN = Path(sys.executable).with_name("torchrun")
 
@@ -38,6 +40,16 @@ def run_stage(folder: Path, module: str, *args: str, processes: int = 1) -> subp
 def repo_params() -> dict:
     """The repository's own params.yaml."""
     return yaml.safe_load((REPO_ROOT / "params.yaml").read_text())
+
+
+def short_keypoint_training(folder: Path) -> Path:
+    """``folder`` with 32 training and 8 val keypoint images and params for 3 epochs of batch 8, fp32, 1 thread."""
+    generate_datasets(folder / "data", 5, 32, 8, workers=1)
+    params = repo_params()
+    params["keypoints"] |= {"batch_size": 8, "epochs": 3}
+    params["runtime"] = {"device": "cpu", "precision": "fp32", "threads": 1}
+    write_params(folder, params)
+    return folder
 
 
 STAGE_SERVER = """

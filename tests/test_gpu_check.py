@@ -56,7 +56,7 @@ def test_stages_run_after_their_inputs_with_figures(tmp_path):
     assert all(stage["peak_device_mib"] is None for stage in figures.values())
 
 
-def test_the_first_failing_stage_stops_the_run(tmp_path):
+def test_a_failing_stage_stops_the_stages_that_read_from_it(tmp_path):
     work = _project(tmp_path, {"a": _fake("a", []), "broken": _fake("broken", ["out/a.txt"]),
                                "d": _fake("d", ["out/broken.txt"])})
     figures, failed = gpu_check.run_stages(work, jobs=1)

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from locate.data.generate import generate_datasets
-from tests.stage_runner import repo_params, run_stage, stage_env, write_params
+from tests.stage_runner import run_stage, short_keypoint_training, stage_env
 
 METHOD = "regression"
 OUTPUTS = (f"models/keypoints/{METHOD}.pt", f"plots/keypoints/{METHOD}_history.csv",
@@ -25,18 +24,9 @@ OUTPUTS = (f"models/keypoints/{METHOD}.pt", f"plots/keypoints/{METHOD}_history.c
 STATE = Path(f".resume/models_keypoints_{METHOD}/state.pt")
 
 
-def _prepare(folder: Path) -> Path:
-    generate_datasets(folder / "data", 5, 32, 8, workers=1)
-    params = repo_params()
-    params["keypoints"] |= {"batch_size": 8, "epochs": 3}
-    params["runtime"] = {"device": "cpu", "precision": "fp32", "threads": 1}
-    write_params(folder, params)
-    return folder
-
-
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory) -> Path:
-    folder = _prepare(tmp_path_factory.mktemp("straight"))
+    folder = short_keypoint_training(tmp_path_factory.mktemp("straight"))
     assert run_stage(folder, "train_keypoints", METHOD).returncode == 0
     return folder
 
@@ -53,7 +43,7 @@ def _terminate_after_first_epoch(folder: Path) -> subprocess.CompletedProcess:
 
 
 def test_sigterm_leaves_no_output_and_the_rerun_matches(tmp_path, uninterrupted):
-    folder = _prepare(tmp_path)
+    folder = short_keypoint_training(tmp_path)
     terminated = _terminate_after_first_epoch(folder)
     assert terminated.returncode == 143, terminated.stderr
     assert terminated.stderr.strip().splitlines()[-1] == "interrupted by SIGTERM: no partial output kept"

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from locate.data.generate import generate_datasets
 from locate.errors import UserError
 from locate.live_log import LiveLog, metric_name
-from tests.stage_runner import repo_params, run_stage, stage_env, write_params
+from tests.stage_runner import run_stage, short_keypoint_training, stage_env
 
 METHOD = "regression"
 LIVE = Path(f"live/train_keypoints_{METHOD}")
@@ -67,17 +66,8 @@ def test_a_folder_that_cannot_be_written_is_named(tmp_path):
         tmp_path.chmod(0o700)
 
 
-def _prepare(folder: Path) -> Path:
-    generate_datasets(folder / "data", 5, 32, 8, workers=1)
-    params = repo_params()
-    params["keypoints"] |= {"batch_size": 8, "epochs": 3}
-    params["runtime"] = {"device": "cpu", "precision": "fp32", "threads": 1}
-    write_params(folder, params)
-    return folder
-
-
 def test_the_live_log_shows_each_finished_epoch_while_training_and_once_after_a_resume(tmp_path):
-    folder = _prepare(tmp_path)
+    folder = short_keypoint_training(tmp_path)
     process = subprocess.Popen([sys.executable, "-m", "stages.train_keypoints", METHOD], cwd=folder, env=stage_env(),
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300

@@ -414,7 +414,8 @@ def epoch_pck_table(histories: dict[str, pd.DataFrame]) -> str:
         kept = history.loc[history["val_total"].idxmin()]
         rows.append([name, num(found.best), found.best_epoch, found.settled, int(kept["epoch"]),
                      num(kept[EPOCH_SCORE])])
-    header = ["method", "best val symmetric PCK@0.05", "at epoch", "settled by epoch", "kept epoch", "its PCK@0.05"]
+    header = ["method", "best val symmetric PCK@0.05", "at epoch", "settled by epoch", "kept epoch",
+              "its symmetric PCK@0.05"]
     return table(header, rows)
 
 

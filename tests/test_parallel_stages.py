@@ -1,0 +1,84 @@
+"""The stage runner on fake stages: inputs first, several at once on their share of the cores, a failure
+stopping only what reads from it, a status line per running stage."""
+
+import io
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import yaml
+
+from tools.parallel_stages import StageRunner, slot_cores, status_line
+from tools.pipeline_graph import read_plan
+
+FAKE_STAGE = '''
+import os, sys, time
+from pathlib import Path
+
+name, *inputs = sys.argv[1:]
+Path("out").mkdir(exist_ok=True)
+Path(f"out/{name}.started").write_text(str(time.time()))
+time.sleep(0.5)
+if name == "broken" or any(not Path(path).is_file() for path in inputs):
+    sys.exit(3)
+Path(f"out/{name}.txt").write_text(" ".join(map(str, sorted(os.sched_getaffinity(0)))))
+'''
+
+
+def _fake(name: str, reads: list[str]) -> dict:
+    return {"cmd": f"python -m stages.fake {name} {' '.join(reads)}", "deps": reads, "outs": [f"out/{name}.txt"]}
+
+
+def _runner(folder: Path, stages: dict, jobs: int) -> StageRunner:
+    (folder / "stages").mkdir(parents=True)
+    (folder / "stages" / "__init__.py").write_text("")
+    (folder / "stages" / "fake.py").write_text(textwrap.dedent(FAKE_STAGE))
+    (folder / "params.yaml").write_text(yaml.safe_dump({"parts": {"b": 1, "c": 2}}))
+    (folder / "dvc.yaml").write_text(yaml.safe_dump({"stages": stages}))
+    env = os.environ | {"PYTHONPATH": str(folder)}
+
+    def command(stage):
+        return [sys.executable, *stage.cmd.split()[1:]]
+
+    return StageRunner(read_plan(folder), jobs, folder / "logs", command, folder, env, out=io.StringIO())
+
+
+def _started(folder: Path, name: str) -> float:
+    return float((folder / "out" / f"{name}.started").read_text())
+
+
+def test_independent_stages_run_at_once_each_after_its_inputs(tmp_path):
+    runner = _runner(tmp_path, {"a": _fake("a", []),
+                                "part": {"foreach": "${parts}", "do": _fake("${key}", ["out/a.txt"])},
+                                "d": _fake("d", ["out/b.txt", "out/c.txt"])}, jobs=2)
+    outcome = runner.run()
+    assert not outcome.failed and set(outcome.stages) == {"a", "part@b", "part@c", "d"}
+    assert abs(_started(tmp_path, "b") - _started(tmp_path, "c")) < 0.4  # side by side
+    assert _started(tmp_path, "b") > _started(tmp_path, "a") and _started(tmp_path, "d") > _started(tmp_path, "c")
+    if len(os.sched_getaffinity(0)) >= 2:  # each on its slot's cores
+        assert (tmp_path / "out/b.txt").read_text() != (tmp_path / "out/c.txt").read_text()
+
+
+def test_a_failed_stage_lets_the_others_finish_and_stops_its_readers(tmp_path):
+    runner = _runner(tmp_path, {"a": _fake("a", []), "broken": _fake("broken", ["out/a.txt"]),
+                                "after": _fake("after", ["out/broken.txt"]), "other": _fake("other", ["out/a.txt"])},
+                     jobs=2)
+    outcome = runner.run()
+    assert outcome.failed == ["broken"] and outcome.blocked == ["after"]
+    assert outcome.stages["other"]["exit"] == 0 and outcome.stages["broken"]["exit"] == 3
+    assert "failed: broken (exit 3); its log: " in runner.out.getvalue()
+
+
+def test_the_slots_share_the_cores_once():
+    cores = sorted(os.sched_getaffinity(0))
+    slots = slot_cores(len(cores))
+    assert sorted(core for slot in slots for core in slot) == cores and all(len(slot) == 1 for slot in slots)
+    assert slot_cores(1) == [set(cores)]
+
+
+def test_the_status_line_reads_the_epoch_from_the_log(tmp_path):
+    log = tmp_path / "stage.log"
+    log.write_text("heatmap epoch 1/30: train 0.1 val 0.2\nheatmap epoch 3/30: train 0.1 val 0.2\n")
+    line = status_line("train_heatmap@heatmap", log, started=0.0, now=30.0)
+    assert line == "train_heatmap@heatmap: epoch 3/30, 10.0 s/epoch, 4.5 min left"

@@ -1,0 +1,138 @@
+"""``make repro``: the stale stages of the pipeline, independent ones at once, recorded as ``dvc repro`` records them.
+
+``python -m tools.parallel_repro [--jobs N]`` (``make repro JOBS=N``; default: one per CPU core) checks every
+params section first (:mod:`stages.check_params`). With one job it then runs ``dvc repro``. With more, it
+holds DVC's lock on the workspace for the whole run (so a second run, or any other DVC command, refuses in one
+line) and, for every stage of ``dvc.yaml`` in an order that puts each after its inputs, up to N at once
+(:mod:`tools.parallel_stages`, each stage on its share of the cores):
+
+- asks DVC whether the stage is changed, once every stage it reads from has finished (DVC's own check,
+  so a stage whose inputs came out the same is not rerun, as in ``dvc repro``); an unchanged stage is
+  skipped;
+- restores it from DVC's run-cache when the cache knows the run (as ``dvc repro`` does);
+- otherwise removes its outputs and runs its command, then records it as ``dvc repro`` does after a
+  command (DVC's ``Stage.save``, ``commit`` and ``dump``): the same ``dvc.lock`` entry, the outputs in
+  the cache, the run in the run-cache.
+
+A stage that fails lets the running ones finish and stops the stages that read from it; the run ends
+with exit 1 naming each failed stage and its log, and the next run continues with what is still stale.
+Ctrl-C stops every stage (each keeps its resume state); ``dvc.lock`` holds exactly the stages that
+finished. A ``--jobs`` that is not a whole number from 1 ends with exit 2 before any stage starts; more
+jobs than cores is clamped, and said.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tools.parallel_stages import DONE, RUN, StageRunner
+from tools.pipeline_graph import PlannedStage, read_plan
+
+LOGS = Path("logs")  # each stage's output, <stage>.log (git-ignored)
+
+
+def parse_jobs(text: str) -> int:
+    """``--jobs`` as a number of stages at once; anything but a whole number from 1 ends the run (exit 2)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        print(f"error: JOBS: got {text!r}, expected a whole number of stages to run at once, 1 or more",
+              file=sys.stderr)
+        sys.exit(2)
+    return int(text)
+
+
+def clamped(jobs: int, cores: int) -> int:
+    """``jobs``, at most one per core; says so when it cuts."""
+    if jobs > cores:
+        print(f"JOBS={jobs}: running {cores} at once, one per CPU core of this machine", file=sys.stderr)
+    return min(jobs, cores)
+
+
+def stage_command(stage: PlannedStage) -> list[str]:
+    """The stage's ``cmd`` as DVC runs it: through the shell."""
+    return ["sh", "-c", stage.cmd]
+
+
+class DvcRecorder:
+    """DVC's side of a parallel run in ``repo`` (locked by the caller): what to run, and recording what ran."""
+
+    def __init__(self, repo) -> None:
+        self.repo = repo
+
+    def _stage(self, name: str):
+        return self.repo.stage.collect(name)[0]
+
+    def prepare(self, planned: PlannedStage) -> str:
+        """RUN after removing the stage's outputs; DONE when DVC finds it unchanged or restores it from the
+        run-cache."""
+        from dvc.stage.cache import RunCacheNotFoundError
+
+        stage = self._stage(planned.name)
+        if not stage.changed():
+            print(f"{planned.name}: up to date", file=sys.stderr, flush=True)
+            return DONE
+        try:
+            self.repo.stage_cache.restore(stage)
+        except RunCacheNotFoundError:
+            stage.remove_outs(ignore_remove=False, force=False)
+            return RUN
+        self.record(planned)
+        print(f"{planned.name}: restored from the run-cache", file=sys.stderr, flush=True)
+        return DONE
+
+    def record(self, planned: PlannedStage) -> None:
+        """What ``dvc repro`` does after a stage's command: save its deps' and outputs' hashes (and the run in the
+        run-cache, unless an output is uncached and neither metric nor plot), cache its outputs, write its lock
+        entry."""
+        stage = self._stage(planned.name)
+        uncached = any(not out.use_cache for out in stage.outs if not (out.is_metric or out.is_plot))
+        stage.save(run_cache=not uncached)
+        stage.commit()
+        stage.dump(update_pipeline=False)
+
+
+def run_parallel(jobs: int) -> int:
+    """Every stale stage with up to ``jobs`` at once under DVC's lock; the exit code (0, 1 a stage failed, 2 locked)."""
+    from dvc.exceptions import LockError
+    from dvc.repo import Repo, lock_repo
+
+    plan = read_plan(Path("."))
+    env = os.environ | {"DVC_ROOT": str(Path.cwd())}
+    with Repo(".") as repo:
+        try:
+            with lock_repo(repo):
+                recorder = DvcRecorder(repo)
+                runner = StageRunner(plan, jobs, LOGS, stage_command, Path.cwd(), env, recorder.prepare,
+                                     recorder.record)
+                outcome = runner.run()
+        except LockError:
+            print("error: another DVC command (a `make repro`, `dvc repro`, ...) holds this workspace; wait for it",
+                  file=sys.stderr)
+            return 2
+    for name in outcome.failed:
+        print(f"failed: {name}; its log: {outcome.stages[name]['log']}", file=sys.stderr)
+    if outcome.blocked:
+        print(f"not run (they read from a failed stage): {', '.join(outcome.blocked)}", file=sys.stderr)
+    return 1 if outcome.failed else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", default=str(len(os.sched_getaffinity(0))), help="stages at once (default: cores)")
+    arguments = parser.parse_args()
+    jobs = clamped(parse_jobs(arguments.jobs), len(os.sched_getaffinity(0)))
+    checked = subprocess.run([sys.executable, "-m", "stages.check_params"])
+    if checked.returncode != 0:
+        return checked.returncode
+    if jobs == 1:
+        return subprocess.run(["dvc", "repro"]).returncode
+    try:
+        return run_parallel(jobs)
+    except KeyboardInterrupt:
+        print("interrupted: the stages that finished are recorded in dvc.lock; rerun to continue", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
