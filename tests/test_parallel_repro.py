@@ -1,7 +1,7 @@
 """``make repro`` with several jobs, on tiny params: DVC records what a serial ``dvc repro`` records.
 
 One tiny project runs with 2 jobs while a file stands where the improved detector's training writes its
-history folder: that stage fails, the others
+live log: that stage fails, the others
 finish and are recorded, and its readers do not run. With the file gone, the next run reruns only the
 failed stage and its readers; ``dvc status`` is then clean and every output hash in ``dvc.lock`` (timings
 aside) is the serial baseline's. Without ``dvc.lock``, the trainings come back from the run-cache. A bad
@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tools.tiny import command_env, dvc, tiny_project
+from tools.tiny import REPO_ROOT, command_env, dvc, tiny_project
 
 pytestmark = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: make repro runs dvc repro")
 
 TIMED = ("metrics/speed/", "reports")  # outputs that hold or quote measured times
 BAD_STAGE = "train_detector_improved"
-BLOCKER = "plots/detector_improved"  # the folder of that stage's history, made a file
+BLOCKER = "live/train_detector_improved"  # the folder of that stage's live log, made a file
 
 
 def _parallel(folder: Path, *arguments: str) -> subprocess.CompletedProcess:
@@ -75,8 +75,8 @@ def test_without_the_lock_file_the_trainings_come_back_from_the_run_cache(failed
 
 
 @pytest.mark.parametrize("jobs", ["0", "-1", "two"])
-def test_a_bad_number_of_jobs_is_refused_before_any_stage(tmp_path, jobs):
-    result = _parallel(tmp_path, f"--jobs={jobs}")
+def test_a_bad_number_of_jobs_is_refused_before_any_stage(jobs):
+    result = _parallel(REPO_ROOT, f"--jobs={jobs}")
     assert result.returncode == 2 and result.stderr.strip().count("\n") == 0
     assert result.stderr.startswith(f"error: JOBS: got '{jobs}', expected a whole number")
 

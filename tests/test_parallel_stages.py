@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from tools.parallel_stages import StageRunner, slot_cores, status_line
+from tools.parallel_stages import RUN, StageRunner, slot_cores, status_line
 from tools.pipeline_graph import read_plan
 
 FAKE_STAGE = '''
@@ -82,3 +82,18 @@ def test_the_status_line_reads_the_epoch_from_the_log(tmp_path):
     log.write_text("heatmap epoch 1/30: train 0.1 val 0.2\nheatmap epoch 3/30: train 0.1 val 0.2\n")
     line = status_line("train_heatmap@heatmap", log, started=0.0, now=30.0)
     assert line == "train_heatmap@heatmap: epoch 3/30, 10.0 s/epoch, 4.5 min left"
+
+
+def test_an_error_preparing_a_stage_fails_that_stage_alone(tmp_path):
+    runner = _runner(tmp_path, {"a": _fake("a", []), "b": _fake("b", ["out/a.txt"]),
+                                "after": _fake("after", ["out/b.txt"]), "c": _fake("c", ["out/a.txt"])}, jobs=2)
+
+    def prepare(stage):
+        if stage.name == "b":
+            raise OSError("its output folder is a file")
+        return RUN
+
+    runner.prepare = prepare
+    outcome = runner.run()
+    assert outcome.failed == ["b"] and outcome.blocked == ["after"] and outcome.stages["c"]["exit"] == 0
+    assert "failed: b: OSError: its output folder is a file" in runner.out.getvalue()

@@ -94,7 +94,7 @@ class DvcRecorder:
 
 def run_parallel(jobs: int) -> int:
     """Every stale stage with up to ``jobs`` at once under DVC's lock; the exit code (0, 1 a stage failed, 2 locked)."""
-    from dvc.exceptions import LockError
+    from dvc.lock import LockError
     from dvc.repo import Repo, lock_repo
 
     plan = read_plan(Path("."))
@@ -111,7 +111,8 @@ def run_parallel(jobs: int) -> int:
                   file=sys.stderr)
             return 2
     for name in outcome.failed:
-        print(f"failed: {name}; its log: {outcome.stages[name]['log']}", file=sys.stderr)
+        ran = outcome.stages[name]
+        print(f"failed: {name}; " + (f"its log: {ran['log']}" if ran["log"] else ran["error"]), file=sys.stderr)
     if outcome.blocked:
         print(f"not run (they read from a failed stage): {', '.join(outcome.blocked)}", file=sys.stderr)
     return 1 if outcome.failed else 0

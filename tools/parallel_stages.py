@@ -104,13 +104,23 @@ class StageRunner:
         code = entry.process.returncode
         outcome.stages[entry.stage.name] = {"seconds": round(time.perf_counter() - entry.started, 2), "exit": code,
                                             "log": str(entry.log)}
-        if code == 0:
-            self.finish(entry.stage)
-            print(f"finished {entry.stage.name} in {outcome.stages[entry.stage.name]['seconds']:.0f} s",
-                  file=self.out, flush=True)
-        else:
+        if code != 0:
             outcome.failed.append(entry.stage.name)
             print(f"failed: {entry.stage.name} (exit {code}); its log: {entry.log}", file=self.out, flush=True)
+        elif self._guarded(self.finish, entry.stage, outcome):
+            print(f"finished {entry.stage.name} in {outcome.stages[entry.stage.name]['seconds']:.0f} s",
+                  file=self.out, flush=True)
+
+    def _guarded(self, step: Callable[[PlannedStage], object], stage: PlannedStage, outcome: Outcome):
+        """``step(stage)``; an error in it (the stage's inputs or outputs as DVC finds them) fails that stage alone,
+        named in one line, and returns None."""
+        try:
+            return step(stage) or True
+        except Exception as error:  # noqa: BLE001 - one stage's bookkeeping must not end the others
+            outcome.failed.append(stage.name)
+            outcome.stages.setdefault(stage.name, {"seconds": 0.0, "exit": None, "log": None})["error"] = str(error)
+            print(f"failed: {stage.name}: {type(error).__name__}: {error}", file=self.out, flush=True)
+            return None
 
     def _ready(self, waiting: list[PlannedStage], outcome: Outcome) -> list[PlannedStage]:
         """The waiting stages whose inputs all succeeded; those behind a failed stage move to ``blocked``."""
@@ -132,10 +142,11 @@ class StageRunner:
                 ready = self._ready(waiting, outcome)
                 for stage in ready[: len(free)]:
                     waiting.remove(stage)
-                    if self.prepare(stage) == DONE:
+                    prepared = self._guarded(self.prepare, stage, outcome)
+                    if prepared == DONE:
                         outcome.done_already.append(stage.name)
-                        continue
-                    running.append(self._start(stage, free.pop(0)))
+                    elif prepared == RUN:
+                        running.append(self._start(stage, free.pop(0)))
                 if not running:
                     if not ready:
                         break
