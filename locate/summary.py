@@ -35,22 +35,23 @@ def summary_table(inputs: ReportInputs) -> str:
     return f"{detection}\n\n{keypoints}\n\nRun: `dvc repro` of params.yaml on {run}.\n"
 
 
-# metrics/headline.json's groups: name -> (what it holds, the threshold of the keypoint groups)
+# metrics/headline.json's groups, named short because `dvc exp show` heads each column with group.method:
+# name -> (what it holds, the threshold of a keypoint group)
 HEADLINE_GROUPS = {
     "map50": ("each detector recipe's mAP@0.5 on the val set", None),
-    "pck20": ("each keypoint method's course PCK@0.2 (hands as labelled)", 0.2),
-    "sym05": ("each keypoint method's symmetric PCK@0.05 (hands as a pair)", 0.05),
+    "p20": ("each keypoint method's course PCK@0.2 (hands as labelled)", 0.2),
+    "s05": ("each keypoint method's symmetric PCK@0.05 (hands as a pair)", 0.05),
 }
 
 
 def headline_metrics(inputs: ReportInputs) -> dict[str, dict[str, float]]:
-    """``{"map50": {"course", "improved"}, "pck20": {method: ...}, "sym05": {method: ...}}`` (:data:`HEADLINE_GROUPS`):
+    """``{"map50": {"course", "improved"}, "p20": {method: ...}, "s05": {method: ...}}`` (:data:`HEADLINE_GROUPS`):
     the numbers an experiment is judged by, three decimals as the summary prints them."""
     methods = inputs.keypoints.methods
-    pck20, sym05 = threshold_key(HEADLINE_GROUPS["pck20"][1]), threshold_key(HEADLINE_GROUPS["sym05"][1])
+    course, symmetric = (threshold_key(HEADLINE_GROUPS[group][1]) for group in ("p20", "s05"))
     return {
         "map50": {recipe: round(results.metrics.map50, 3)
                   for recipe, results in (("course", inputs.detector), ("improved", inputs.improved))},
-        "pck20": {name: round(scores.pck[pck20], 3) for name, scores in methods.items()},
-        "sym05": {name: round(scores.pck_symmetric[sym05], 3) for name, scores in methods.items()},
+        "p20": {name: round(scores.pck[course], 3) for name, scores in methods.items()},
+        "s05": {name: round(scores.pck_symmetric[symmetric], 3) for name, scores in methods.items()},
     }

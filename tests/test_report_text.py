@@ -278,5 +278,5 @@ def test_the_headline_holds_the_few_numbers_experiments_are_compared_by():
     assert headline["map50"] == {"course": round(inputs.detector.metrics.map50, 3),
                                  "improved": round(inputs.improved.metrics.map50, 3)}
     methods = inputs.keypoints.methods
-    assert headline["pck20"] == {name: round(scores.pck["pck_20"], 3) for name, scores in methods.items()}
-    assert headline["sym05"] == {name: round(scores.pck_symmetric["pck_05"], 3) for name, scores in methods.items()}
+    assert headline["p20"] == {name: round(scores.pck["pck_20"], 3) for name, scores in methods.items()}
+    assert headline["s05"] == {name: round(scores.pck_symmetric["pck_05"], 3) for name, scores in methods.items()}
