@@ -1,5 +1,5 @@
-# Two entry points: `make repro` runs the pipeline on params.yaml (JOBS stages at once, default one per core;
-# JOBS=1 is `dvc repro`), `make test` runs the tests.
+# Two entry points: `make repro` runs the pipeline on params.yaml (`dvc repro`; JOBS=N runs N independent
+# stages at once), `make test` runs the tests.
 # Both create .venv with the pinned packages on first use; a stamp skips reinstalling.
 # torch: TORCH_BUILD=cpu (default) installs the CPU wheel from PyTorch's CPU index when that index answers,
 # else torch==2.13.0 from the default index (on Linux, PyPI's wheel is the CUDA build); TORCH_BUILD=cuda
@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH_BUILD ?= cpu
 WORKERS ?= 2
-JOBS ?= $(shell nproc)
+JOBS ?= 1
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 TORCH := $(shell grep '^torch==' constraints.txt)
 

@@ -101,9 +101,19 @@ def _gpu_claims() -> list[str]:
             "regression"]
 
 
+def _parallel_claims() -> list[str]:
+    bench = _json("benchmarks/results/parallel_repro.json")
+    estimate = bench["committed_run_estimate_minutes"]
+    ratios = bench["stage_ratio"].values()
+    return [f"{bench['serial_seconds'] / 60:.1f} min one stage at a time against {bench['parallel_seconds'] / 60:.1f} "
+            f"min with {bench['jobs']} jobs, {bench['speedup']}x",
+            f"from {min(ratios):.2f}x to {max(ratios):.2f}x",
+            f"{estimate['serial']} min serially and {estimate['parallel']} min with {bench['jobs']} jobs"]
+
+
 CLAIMS = {"docs/results.md": _results_claims, "docs/performance.md": _performance_claims,
           "docs/watching-training.md": _watching_claims, "docs/dependencies.md": _dependencies_claims,
-          "docs/gpu.md": _gpu_claims}
+          "docs/gpu.md": _gpu_claims, "docs/parallel-stages.md": _parallel_claims}
 
 
 @pytest.mark.parametrize("page", sorted(CLAIMS))

@@ -1,6 +1,6 @@
 """``make repro``: the stale stages of the pipeline, independent ones at once, recorded as ``dvc repro`` records them.
 
-``python -m tools.parallel_repro [--jobs N]`` (``make repro JOBS=N``; default: one per CPU core) checks every
+``python -m tools.parallel_repro [--jobs N]`` (``make repro JOBS=N``; default 1) checks every
 params section first (:mod:`stages.check_params`). With one job it then runs ``dvc repro``. With more, it
 holds DVC's lock on the workspace for the whole run (so a second run, or any other DVC command, refuses in one
 line) and, for every stage of ``dvc.yaml`` in an order that puts each after its inputs, up to N at once
@@ -120,7 +120,7 @@ def run_parallel(jobs: int) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", default=str(len(os.sched_getaffinity(0))), help="stages at once (default: cores)")
+    parser.add_argument("--jobs", default="1", help="stages at once (default 1: dvc repro)")
     arguments = parser.parse_args()
     jobs = clamped(parse_jobs(arguments.jobs), len(os.sched_getaffinity(0)))
     checked = subprocess.run([sys.executable, "-m", "stages.check_params"])
