@@ -36,6 +36,7 @@ RESUME_ROOT = Path(".resume")
 STATE_FILE, BEST_FILE = "state.pt", "best.pt"  # in a run's work folder: the last finished epoch, the best weights
 LossFn = Callable[[torch.nn.Module, dict[str, torch.Tensor]], dict[str, torch.Tensor]]
 KEEP_RULES = ("val_loss", "last", "score")  # FitSettings.keep: lowest val loss, last epoch, highest score
+BAR_DELAY_S = 1e-3  # a bar is first drawn by an update at least this long after it is built
 
 
 class NonFiniteLoss(UserError):
@@ -144,6 +145,14 @@ def _epoch(model, compute_loss: LossFn, batches: Batches, runtime: Runtime, step
                 means = {name: f"{total / seen:.4f}" for name, total in parts.sums(step is not None).items()}
                 bar.set_postfix(means | {"img/s": f"{rate:.1f}"})
     return _global_means(parts.sums(step is not None), seen, runtime)
+
+
+def _progress_bar(label: str, batches: int, interactive: bool, shown: bool) -> tqdm:
+    """The bar of one epoch's ``batches`` on stderr: kept on a terminal, redrawn every 0.5 s there and every
+    30 s in a log, hidden off the main process. Building it draws nothing (the first draw comes with the
+    first update), so a signal that arrives while it is built leaves no half line before the stage's last."""
+    return tqdm(total=batches, desc=label, leave=interactive, mininterval=0.5 if interactive else 30,
+                delay=BAR_DELAY_S, disable=not shown)
 
 
 def _share(batches: Batches, index: int, count: int, runtime: Runtime) -> float:
@@ -359,13 +368,7 @@ def fit(
     for epoch in range(len(rows) + 1, epochs + 1):
         lr = optimizer.param_groups[0]["lr"]
         started = time.perf_counter()
-        with tqdm(
-            total=len(train),
-            desc=f"{name} {epoch}/{epochs}",
-            leave=interactive,
-            mininterval=0.5 if interactive else 30,
-            disable=not runtime.is_main,
-        ) as bar:
+        with _progress_bar(f"{name} {epoch}/{epochs}", len(train), interactive, runtime.is_main) as bar:
             trained.train()
             try:
                 train_losses = _epoch(trained, compute_loss, train, runtime, step, generator, bar)

@@ -1,8 +1,11 @@
 """The shared epoch loop: history and checkpoint, non-finite loss, interruption and resume."""
 
+import time
+
 import pytest
 import torch
 
+import locate.training as training
 from locate.checkpoint import load_checkpoint
 from locate.runtime import make_runtime, seed_everything
 from locate.training import Batches, FitOutputs, FitSettings, Fitted, NonFiniteLoss, fit
@@ -86,3 +89,15 @@ def test_speed_record_counts_only_the_timed_epochs():
     assert whole.timed_epochs is None and whole.timed == 4 and whole.runtime.processes == 1
     partly = Fitted(rows, 8.0, 2).speed(100, runtime)  # resumed from a state that kept no time
     assert partly.timed_epochs == 2 and partly.train_images_per_second == 25.0
+
+
+def test_a_bar_draws_nothing_until_its_first_update(monkeypatch, capsys):
+    """A signal that arrives while an epoch's bar is built must leave no half line before the stage's last
+    line (`tests/test_interruption.py`): the bar draws first when the epoch loop shows its losses."""
+    bar = training._progress_bar("regression 2/3", 4, interactive=True, shown=True)
+    assert capsys.readouterr().err == ""
+    time.sleep(2 * training.BAR_DELAY_S)
+    bar.update(1)
+    bar.set_postfix({"total": 1.0})
+    assert "regression 2/3" in capsys.readouterr().err
+    bar.close()
