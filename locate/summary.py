@@ -2,7 +2,7 @@
 ``metrics/headline.json`` holds so that ``dvc exp show`` compares experiments in a terminal's width."""
 
 from locate.keypoints.pck import THRESHOLDS, threshold_key
-from locate.report.facts import pck_row
+from locate.report.facts import method_labels, pck_row
 from locate.report.inputs import RecipeResults, ReportInputs
 from locate.report.markdown import num, table, threshold_label
 
@@ -25,7 +25,9 @@ def summary_table(inputs: ReportInputs) -> str:
          "recall ceiling"],
         [detector_row("course", inputs.detector), detector_row("improved", inputs.improved)],
     )
-    rows = [pck_row(name, scores.pck) + pck_row(name, scores.pck_symmetric)[1:] for name, scores in kp.methods.items()]
+    labels = method_labels(inputs)
+    rows = [pck_row(labels[name], scores.pck) + pck_row(name, scores.pck_symmetric)[1:]
+            for name, scores in kp.methods.items()]
     rows += [pck_row(f"ceiling: {name.replace('_', ' ')}", kp.ceilings[name].pck) + [""] * len(THRESHOLDS)
              for name in ("random_assignment", "best_possible")]
     labels = list(map(threshold_label, THRESHOLDS))

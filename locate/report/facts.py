@@ -48,7 +48,7 @@ from locate.report.markdown import (
     threshold_label,
     word_list,
 )
-from locate.report.recipe_words import change_words, rule_words
+from locate.report.recipe_words import change_words, method_label, rule_words
 from locate.report.template import fill
 
 Facts = dict[str, object]
@@ -59,6 +59,12 @@ TIGHT, LOOSE = threshold_key(TIGHTEST), threshold_key(LOOSEST)
 def pck_row(label: str, scores: dict[str, float]) -> list[str]:
     """``label`` and the scores at every PCK threshold."""
     return [label, *(num(scores[threshold_key(t)]) for t in THRESHOLDS)]
+
+
+def method_labels(inputs: ReportInputs) -> dict[str, str]:
+    """Method name -> its name in tables and prose (:func:`method_label`), for every trained method."""
+    kp = inputs.params.keypoints
+    return {name: method_label(name, method, kp.regression_dropout) for name, method in kp.method_table.items()}
 
 
 def by_category(levels: dict[str, LevelRecord], counts: Callable[[LevelRecord], dict[str, int]]
@@ -168,6 +174,7 @@ def headline_facts(inputs: ReportInputs) -> Facts:
         "loosest": f"{LOOSEST:g}",
         "heatmap_loosest": num(kp.methods[course_method(methods, HEATMAP)].pck[LOOSE]),
         "regression_loosest": num(kp.methods[course_method(methods, REGRESSION)].pck[LOOSE]),
+        "regression_label": method_labels(inputs)[course_method(methods, REGRESSION)],
     }
 
 
@@ -336,7 +343,8 @@ def keypoint_method_facts(inputs: ReportInputs) -> Facts:
     kp, decoding = inputs.params.keypoints, inputs.keypoints.evaluation.decoding
     methods = kp.method_table
     hand_pair = decoding.hand_pair_radius
-    time_rows = [[name, minutes(inputs.speed.keypoint_training[name].train_seconds)] for name in methods]
+    labels = method_labels(inputs)
+    time_rows = [[labels[name], minutes(inputs.speed.keypoint_training[name].train_seconds)] for name in methods]
     trained_models = {method.model for method in methods.values()}
     return {
         "encoder_blocks": number_word(len(ENCODER_CHANNELS)),
@@ -354,7 +362,7 @@ def keypoint_method_facts(inputs: ReportInputs) -> Facts:
         "course_dropout": COURSE_DROPOUT,
         "symmetric_losses": " and ".join(f"`{loss}`" for loss in SYMMETRIC_LOSSES),
         "integral_network": " " + fill("integral_network") if INTEGRAL in trained_models else "",
-        "method_table": table(["method", "model", "loss"], [[n, m.model, m.loss] for n, m in methods.items()]),
+        "method_table": table(["method", "model", "loss"], [[labels[n], m.model, m.loss] for n, m in methods.items()]),
         "keypoints_batch_size": kp.batch_size,
         "keypoints_epochs": kp.epochs,
         "keypoints_lr": kp.lr,
@@ -370,10 +378,11 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
     ceilings = [pck_row("perfect localiser, hands by coin flip", kp.ceilings["random_assignment"].pck),
                 pck_row("best possible", kp.ceilings["best_possible"].pck)]
     keypoints = list(kp.per_keypoint[next(iter(kp.methods))].course)
-    per_keypoint = [[name, *(num(kp.per_keypoint[name].course[k]) for k in keypoints)] for name in kp.methods]
+    labels = method_labels(inputs)
+    per_keypoint = [[labels[name], *(num(kp.per_keypoint[name].course[k]) for k in keypoints)] for name in kp.methods]
     latency = inputs.speed.keypoint_evaluation.latency_ms_per_image
     tradeoff = [
-        [name, num(s.pck[LOOSE]), num(s.pck_symmetric[LOOSE]), f"{s.parameters:,}",
+        [labels[name], num(s.pck[LOOSE]), num(s.pck_symmetric[LOOSE]), f"{s.parameters:,}",
          f"{latency[name]:.2f}" if name in latency else "n/a"]
         for name, s in kp.methods.items()
     ]
@@ -385,10 +394,10 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
     loosest = f"{LOOSEST:g}"
     return {
         "keypoint_loss_figure": inputs.figures["keypoint_loss"],
-        "epoch_pck_table": epoch_pck_table(inputs.keypoint_histories),
+        "epoch_pck_table": epoch_pck_table(inputs.keypoint_histories, labels),
         "plateau_tolerance": f"{verdicts.PLATEAU:g}",
-        "course_pck_table": table(header, [pck_row(n, s.pck) for n, s in kp.methods.items()] + ceilings),
-        "symmetric_pck_table": table(header, [pck_row(n, s.pck_symmetric) for n, s in kp.methods.items()]),
+        "course_pck_table": table(header, [pck_row(labels[n], s.pck) for n, s in kp.methods.items()] + ceilings),
+        "symmetric_pck_table": table(header, [pck_row(labels[n], s.pck_symmetric) for n, s in kp.methods.items()]),
         "pck_figure": inputs.figures["pck"],
         "per_keypoint_threshold": PER_KEYPOINT_THRESHOLD,
         "per_keypoint_table": table(["method", *map(spoken, keypoints)], per_keypoint),
@@ -404,15 +413,15 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
     }
 
 
-def epoch_pck_table(histories: dict[str, pd.DataFrame]) -> str:
-    """Per method, from its training history: the best val symmetric PCK@0.05 after an epoch and that epoch, the epoch
-    it settled within :data:`verdicts.PLATEAU` of it, and the epoch the checkpoint keeps (lowest val loss) with its
-    score."""
+def epoch_pck_table(histories: dict[str, pd.DataFrame], labels: dict[str, str]) -> str:
+    """Per method (named by ``labels``), from its training history: the best val symmetric PCK@0.05 after an epoch
+    and that epoch, the epoch it settled within :data:`verdicts.PLATEAU` of it, and the epoch the checkpoint keeps
+    (lowest val loss) with its score."""
     rows = []
     for name, history in histories.items():
         found = verdicts.plateau(history["epoch"], history[EPOCH_SCORE])
         kept = history.loc[history["val_total"].idxmin()]
-        rows.append([name, num(found.best), found.best_epoch, found.settled, int(kept["epoch"]),
+        rows.append([labels[name], num(found.best), found.best_epoch, found.settled, int(kept["epoch"]),
                      num(kept[EPOCH_SCORE])])
     header = ["method", "best val symmetric PCK@0.05", "at epoch", "settled by epoch", "kept epoch",
               "its symmetric PCK@0.05"]
@@ -450,7 +459,8 @@ def _optional_paragraphs(inputs: ReportInputs) -> list[str]:
             "course_symmetric_tightest": num(regression.pck_symmetric[TIGHT]),
         }))
     if any(method.model == INTEGRAL for method in methods.values()):
-        paragraphs.append(coordinate_paragraph(kp, methods, heatmap, regression))
+        regression_label = method_labels(inputs)[course_method(methods, REGRESSION)]
+        paragraphs.append(coordinate_paragraph(kp, methods, heatmap, (regression, regression_label)))
     if kp.ablations:
         paragraphs.append(ablation_paragraph(kp, heatmap))
     return paragraphs
@@ -480,13 +490,15 @@ def course_gap_sentence(heatmap: dict[str, float], regression: dict[str, float])
 
 
 def coordinate_paragraph(kp: KeypointMetrics, methods: dict[str, MethodParams], heatmap: MethodScores,
-                         regression: MethodScores) -> str:
-    """The integral methods against the course heatmap and regression methods (``heatmap``, ``regression``) by
+                         labelled_regression: tuple[MethodScores, str]) -> str:
+    """The integral methods against the course heatmap and regression methods (``heatmap``, and
+    ``labelled_regression``: the regression method's scores and its label) by
     symmetric PCK at the tightest threshold: the share of their gap the better one closes, and what a loss that
     takes the hands as labelled costs."""
     integral = [name for name, method in methods.items() if method.model == INTEGRAL]
     scores = {name: kp.methods[name].pck_symmetric[TIGHT] for name in integral}
     best = max(scores, key=scores.get)
+    regression, regression_label = labelled_regression
     ahead, behind = heatmap.pck_symmetric[TIGHT], regression.pck_symmetric[TIGHT]
     share = verdicts.gap_closed(behind, scores[best], ahead)
     plain, symmetric = plain_method(methods, INTEGRAL), symmetric_method(methods, INTEGRAL)
@@ -497,7 +509,7 @@ def coordinate_paragraph(kp: KeypointMetrics, methods: dict[str, MethodParams], 
               for name in integral]
     return fill("coordinate_method", {
         "tightest": f"{TIGHTEST:g}", "integral_scores": word_list(listed),
-        "heatmap_tightest": num(ahead), "regression_tightest": num(behind),
+        "heatmap_tightest": num(ahead), "regression_tightest": num(behind), "regression_label": regression_label,
         "gap_sentence": fill(f"gap_{verdicts.gap_verdict(share)}",
                              {"best": f"The better, {best}," if len(integral) > 1 else "It",
                               "share": "" if share is None else pct(share)}),

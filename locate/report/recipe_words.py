@@ -1,10 +1,13 @@
-"""The detector recipes in words: each params key the improved recipe changes, and each checkpoint rule.
+"""The recipes in words: each params key the improved detector recipe changes, each checkpoint rule, and a
+keypoint method's name with the setting its numbers depend on that the name does not say (the dropout).
 
 A key or rule without words here is named as it is in params.yaml (``key: value``), so a new one
 never breaks the report.
 """
 
 from collections.abc import Callable
+
+from locate.keypoints.method import DROPOUT, MODELS, MethodParams
 
 BOX_LOSSES = {"giou": "GIoU box loss on the decoded boxes", "smooth_l1": "Smooth L1 box loss on the encoded offsets"}
 RULES = {"val_loss": "the epoch with the lowest validation loss", "last": "the last epoch",
@@ -29,3 +32,9 @@ def change_words(key: str, value: object) -> str:
 def rule_words(rule: str) -> str:
     """Checkpoint rule ``rule`` in words."""
     return RULES.get(rule, f"the epoch chosen by rule `{rule}`")
+
+
+def method_label(name: str, method: MethodParams, dropout: float) -> str:
+    """Method ``name`` as tables and prose name it: with ``(dropout d)`` for a model that has the regression
+    head's dropout (``keypoints.regression_dropout`` = ``dropout``), since the course's rate differs."""
+    return f"{name} (dropout {dropout:g})" if DROPOUT in MODELS[method.model].reads else name
