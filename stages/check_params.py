@@ -9,7 +9,7 @@ naming the key on the first mistake; prints the checked sections otherwise.
 Run from the repository root: ``python -m stages.check_params``.
 """
 
-from locate.data.config import DataParams
+from locate.data.config import DataParams, TestDataParams, read_test_data
 from locate.detection.config import DetectorEvalParams, DetectorParams
 from locate.detection.recipes import IMPROVED, RECIPE_SECTIONS, read_recipe
 from locate.errors import UserError, run_stage
@@ -19,6 +19,7 @@ from locate.runtime import RuntimeParams
 
 SCHEMAS = {
     "data": DataParams,
+    "test_data": TestDataParams,
     "runtime": RuntimeParams,
     "detector": DetectorParams,
     "detector_eval": DetectorEvalParams,
@@ -37,6 +38,7 @@ def check_all_params() -> list[str]:
         raise UserError(f"{PARAMS_FILE}: unknown section '{unknown[0]}'; allowed: {', '.join(KNOWN_SECTIONS)}")
     for name, schema in SCHEMAS.items():
         read_section(name, schema)
+    read_test_data()
     read_recipe(IMPROVED)
     read_ablations().variants(read_keypoints().heatmap)
     return list(KNOWN_SECTIONS)

@@ -1,4 +1,4 @@
-"""Stages ``evaluate_detector`` and ``evaluate_detector_improved``: a trained detector on the val split.
+"""Stages ``evaluate_detector`` and ``evaluate_detector_improved``: a trained detector on the val and test splits.
 
 ``python -m stages.evaluate_detector [course|improved]``. Params: section ``detector_eval``
 (postprocessing, evaluation options) and ``runtime``. Writes the recipe's headline
@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from locate.atomic import atomic_path, write_json, write_text
+from locate.data.config import TEST_ROOT, TEST_SPLIT
 from locate.data.datasets import DetectionSplit, load_detection
 from locate.detection.config import read_detector_eval
 from locate.detection.drawing import draw_detections
@@ -35,6 +36,15 @@ from locate.records.writing import write_record
 from locate.runtime import runtime_from_params
 
 DATA = Path("data/detection")
+TEST_DATA = (TEST_ROOT / "detection", TEST_SPLIT)
+
+
+def load_split(root: Path, name: str, num_classes: int) -> DetectionSplit:
+    """Split ``name`` of the detection data in ``root``; its categories must be the model's ``num_classes``."""
+    split = load_detection(root, name)
+    if len(split.category_names) != num_classes:
+        raise UserError(f"{root}/{name}.json: {len(split.category_names)} categories, the model has {num_classes}")
+    return split
 
 
 def csv_text(header: tuple[str, ...], rows: list[tuple]) -> str:
@@ -64,15 +74,15 @@ def main() -> None:
     runtime = runtime_from_params()
     started = time.perf_counter()
     model, config = load_detector(files.checkpoint, runtime.device)
-    split = load_detection(DATA, "val")
-    if len(split.category_names) != config.num_classes:
-        raise UserError(f"{DATA}/val.json: {len(split.category_names)} categories, the model has {config.num_classes}")
+    split, test = (load_split(root, name, config.num_classes) for root, name in ((DATA, "val"), TEST_DATA))
     predictor = predictor_of(model, config, params.postprocess, runtime)
     choice = checkpoint_choice(files.checkpoint)
     report, detections = evaluate_model(predictor, config, choice, split, params.batch_size, params.visible_threshold)
     eval_seconds = time.perf_counter() - started
+    test_report, _ = evaluate_model(predictor, config, choice, test, params.batch_size, params.visible_threshold)
     latency = latency_ms_per_image(predictor, split.images, params.latency_images)
     write_record(files.metrics, report.metrics)
+    write_record(files.test_metrics, test_report.metrics)
     write_record(files.details, report.details)
     write_json(files.predictions, coco_results(rounded_detections(split, detections)))
     write_text(files.pr_curves, csv_text(("recall", *split.category_names), report.pr_rows))

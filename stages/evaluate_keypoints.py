@@ -1,9 +1,10 @@
-"""Stage ``evaluate_keypoints``: score every trained method and ablation variant on the val split.
+"""Stage ``evaluate_keypoints``: score every trained method and ablation variant on the val and test splits.
 
 Writes the metrics of :class:`locate.records.keypoints.KeypointFiles` under ``metrics/``
 (``keypoints/<method>.json`` and ``ablations/<variant>.json``: PCK, symmetric PCK, shift gain and
 parameter count; ``per_keypoint/<model>.json``; ``ceilings/<ceiling>.json``, the hand-ambiguity
-ceilings; ``keypoint_evaluation.json``: failure-case counts and decoding settings),
+ceilings; ``keypoint_evaluation.json``: failure-case counts and decoding settings) on val, the same
+under ``metrics/test/`` on the held-out test split (``data/test/keypoints``),
 ``metrics/speed/evaluate_keypoints.json`` (batch-1 latency), ``plots/keypoints/pck.csv``,
 the figures in ``plots/keypoints/images/`` and ``predictions/keypoints/<name>.json`` (one per
 method and ``ablation_<variant>``). Reads the checkpoints of ``models/keypoints/``, each of which
@@ -11,12 +12,14 @@ carries its own model config, so only the method and variant names come from par
 """
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from locate.atomic import atomic_path, write_csv, write_json
 from locate.checkpoint import load_checkpoint
+from locate.data.config import TEST_ROOT, TEST_SPLIT
 from locate.data.datasets import load_keypoints
 from locate.errors import UserError, run_stage
 from locate.keypoints.codec import Codec, Decoder
@@ -38,13 +41,14 @@ from locate.records.keypoints import (
 )
 from locate.records.speed import EvaluationSpeed, RuntimeRecord
 from locate.records.writing import write_record
-from locate.runtime import runtime_from_params
+from locate.runtime import Runtime, runtime_from_params
 
 DATA_ROOT = Path("data/keypoints")
 MODELS_FOLDER = Path("models/keypoints")
 PREDICTIONS = Path("predictions/keypoints")
 PLOTS = Path("plots/keypoints")
 METRICS = KeypointFiles(Path("metrics"))
+TEST_METRICS = KeypointFiles(Path("metrics/test"))
 SPEED_FILE = Path("metrics/speed/evaluate_keypoints.json")
 
 
@@ -91,6 +95,43 @@ def draw_figures(folder: Path, val, predictions: dict[str, torch.Tensor], groups
                              val.image_ids[chosen])
 
 
+@dataclass(frozen=True)
+class Scoring:
+    """What a split is scored for: the ``methods`` and ablation ``variants`` (models ``ablation_<variant>``), the
+    two methods whose failures are grouped (``pair``), and the decoding settings the records state (sub-pixel,
+    hand-pair radius)."""
+
+    methods: list[str]
+    variants: list[str]
+    pair: tuple[str, str]
+    decoding: tuple[bool, float]
+
+
+def split_metrics(models: dict[str, tuple], split, runtime: Runtime, scoring: Scoring
+                  ) -> tuple[KeypointMetrics, dict[str, torch.Tensor], dict]:
+    """Every model of ``models`` (name -> (model, decoder)) scored on ``split``: the :class:`KeypointMetrics` of
+    ``scoring``, each model's predictions ``Tensor[N, K, 2]`` (pixels) and the failure groups (image indices)."""
+    method_names, variants = scoring.methods, scoring.variants
+    scores, per_keypoint, predictions = {}, {}, {}
+    for name, (model, codec) in models.items():
+        predictions[name] = predict(model, codec, split.images, runtime)
+        found = method_scores(predictions[name], split.keypoints, split.keypoint_names)
+        moved = predict(model, codec, shifted_right(split.images, SHIFT_PIXELS), runtime)
+        gain = round(shift_gain(predictions[name], moved), DIGITS)
+        scores[name] = MethodScores(found["pck"], found["pck_symmetric"], gain, parameter_count(model))
+        per_keypoint[name] = KeypointPck(found["pck_per_keypoint"], found["pck_per_keypoint_symmetric"])
+    groups = failure_groups(scoring.pair, {name: predictions[name] for name in method_names}, split.keypoints)
+    metrics = KeypointMetrics(
+        methods={name: scores[name] for name in method_names},
+        ablations={variant: scores[f"ablation_{variant}"] for variant in variants},
+        per_keypoint=per_keypoint,
+        ceilings={name: Ceiling(pck) for name, pck in ceilings(split.keypoints).items()},
+        evaluation=KeypointEvaluation({group: len(indices) for group, indices in groups.items()},
+                                      Decoding(*scoring.decoding, len(split.images))),
+    )
+    return metrics, predictions, groups
+
+
 def main() -> None:
     params = read_keypoints()
     eval_params = read_keypoints_eval()
@@ -101,35 +142,26 @@ def main() -> None:
     started = time.perf_counter()
     val = load_keypoints(DATA_ROOT, "val")
     names = method_names + [f"ablation_{variant}" for variant in variants]
-    scores, per_keypoint, latency, predictions = {}, {}, {}, {}
+    models, latency = {}, {}
+    for name in names:
+        model, codec, config = load_method(MODELS_FOLDER / f"{name}.pt", params.subpixel)
+        models[name] = (model.to(runtime.device, memory_format=torch.channels_last),
+                        decoder(config, codec, eval_params))
+    scoring = Scoring(method_names, variants, pair, (params.subpixel, eval_params.hand_pair_radius))
+    metrics, predictions, groups = split_metrics(models, val, runtime, scoring)
+    eval_seconds = round(time.perf_counter() - started, 2)
     with atomic_path(PREDICTIONS) as folder:
         folder.mkdir(parents=True)
         for name in names:
-            model, codec, config = load_method(MODELS_FOLDER / f"{name}.pt", params.subpixel)
-            codec = decoder(config, codec, eval_params)
-            model = model.to(runtime.device, memory_format=torch.channels_last)
-            predictions[name] = predict(model, codec, val.images, runtime)
             write_predictions(folder / f"{name}.json", val.image_ids, predictions[name])
-            found = method_scores(predictions[name], val.keypoints, val.keypoint_names)
-            moved = predict(model, codec, shifted_right(val.images, SHIFT_PIXELS), runtime)
-            gain = round(shift_gain(predictions[name], moved), DIGITS)
-            scores[name] = MethodScores(found["pck"], found["pck_symmetric"], gain, parameter_count(model))
-            per_keypoint[name] = KeypointPck(found["pck_per_keypoint"], found["pck_per_keypoint_symmetric"])
-            latency[name] = latency_ms(model, codec, val.images[:1], runtime)
-    methods = {name: predictions[name] for name in method_names}
-    groups = failure_groups(pair, predictions, val.keypoints)
-    metrics = KeypointMetrics(
-        methods={name: scores[name] for name in method_names},
-        ablations={variant: scores[f"ablation_{variant}"] for variant in variants},
-        per_keypoint=per_keypoint,
-        ceilings={name: Ceiling(pck) for name, pck in ceilings(val.keypoints).items()},
-        evaluation=KeypointEvaluation({group: len(indices) for group, indices in groups.items()},
-                                      Decoding(params.subpixel, eval_params.hand_pair_radius, len(val.images))),
-    )
+    for name, (model, codec) in models.items():
+        latency[name] = latency_ms(model, codec, val.images[:1], runtime)
     METRICS.write(metrics)
-    eval_seconds = round(time.perf_counter() - started, 2)
+    test = load_keypoints(TEST_ROOT / "keypoints", TEST_SPLIT)
+    TEST_METRICS.write(split_metrics(models, test, runtime, scoring)[0])
     speed = EvaluationSpeed(eval_seconds, len(val.images), latency, RuntimeRecord(**runtime.describe()))
     write_record(SPEED_FILE, speed)
+    methods = {name: predictions[name] for name in method_names}
     write_csv(PLOTS / "pck.csv", pck_table(methods, val.keypoints))
     with atomic_path(PLOTS / "images") as folder:
         folder.mkdir()

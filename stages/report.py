@@ -1,7 +1,8 @@
 """Stage ``report``: ``reports/report.md`` with its figures, and ``reports/summary.md``.
 
 Reads the metrics records (each detector recipe's ``metrics/detector/<recipe>.json`` and
-``plots/<detector>/details.json``, the keypoint records under ``metrics/``) and every stage's
+``plots/<detector>/details.json``, the keypoint records under ``metrics/``, the same on the test split
+under ``metrics/test/``) and every stage's
 speed record (``metrics/speed/``), the plot CSVs and images, and ``params.yaml``
 (each section through the schema of the stage that uses it, so a bad value stops the report
 as it would stop that stage); draws the curves; writes the whole ``reports/`` folder
@@ -21,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from locate import figures
 from locate.atomic import atomic_path, write_json
-from locate.data.config import read_data
+from locate.data.config import read_data, read_test_data
 from locate.detection.config import read_detector, read_detector_eval
 from locate.detection.recipes import COURSE, IMPROVED, RECIPE_SECTIONS, RecipeFiles, read_recipe
 from locate.errors import UserError, run_stage
@@ -33,7 +34,7 @@ from locate.records.keypoints import KeypointFiles
 from locate.records.reading import read_record
 from locate.records.speed import EvaluationSpeed, GenerationSpeed, RuntimeRecord, SpeedRecord, TrainingSpeed
 from locate.report.facts import build_report
-from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds
+from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds, TestResults
 from locate.runtime import RuntimeParams
 from locate.summary import headline_metrics, summary_table
 
@@ -41,6 +42,7 @@ REPORTS = Path("reports")
 HEADLINE = Path("metrics/headline.json")
 EPOCH_SCORES = {"val_pck_symmetric_05": "symmetric PCK@0.05", "val_pck_20": "course PCK@0.2"}  # drawn under the losses
 KEYPOINT_METRICS = KeypointFiles(Path("metrics"))
+TEST_KEYPOINT_METRICS = KeypointFiles(Path("metrics/test"))
 SPEED = Path("metrics/speed")
 PACKAGES = ("torch", "numpy", "pillow", "pandas", "matplotlib", "dvc", "pyyaml", "tqdm")
 DETECTION_IMAGES = 4
@@ -69,7 +71,7 @@ def read_params() -> ReportParams:
 
 def speed_files(methods: list[str], variants: list[str]) -> dict[str, type[SpeedRecord]]:
     """The speed file stem of every stage of the pipeline, and its record type."""
-    files: dict[str, type[SpeedRecord]] = {"generate": GenerationSpeed}
+    files: dict[str, type[SpeedRecord]] = {"generate": GenerationSpeed, "generate_test": GenerationSpeed}
     for recipe in (COURSE, IMPROVED):
         recipe_files = RecipeFiles.of(recipe)
         files |= {recipe_files.train_speed.stem: TrainingSpeed, recipe_files.eval_speed.stem: EvaluationSpeed}
@@ -91,6 +93,13 @@ def read_recipe_results(recipe: str, speed: StageSpeeds) -> RecipeResults:
     return RecipeResults(read_record(files.metrics, DetectorMetrics), read_record(files.details, DetectorDetails),
                          speed.stages[files.train_speed.stem], speed.stages[files.eval_speed.stem],
                          _csv(files.history))
+
+
+def read_test_results(methods: list[str], variants: list[str]) -> TestResults:
+    """The detector recipes' and the keypoint models' records on the held-out test split, with its params."""
+    detectors = {recipe: read_record(RecipeFiles.of(recipe).test_metrics, DetectorMetrics)
+                 for recipe in (COURSE, IMPROVED)}
+    return TestResults(detectors, TEST_KEYPOINT_METRICS.read(methods, variants), read_test_data())
 
 
 def _environment(trained_on: RuntimeRecord) -> dict:
@@ -176,13 +185,14 @@ def main() -> None:
     speed = read_speeds(methods, variants)
     course, improved = (read_recipe_results(recipe, speed) for recipe in (COURSE, IMPROVED))
     keypoints = KEYPOINT_METRICS.read(methods, variants)
+    test = read_test_results(methods, variants)
     keypoint_histories = {name: _csv(Path(f"plots/keypoints/{name}_history.csv")) for name in methods}
     with atomic_path(REPORTS) as folder:
         (folder / "figures").mkdir(parents=True)
         families = loss_families(params.keypoints.method_table, keypoint_histories)
         figure_paths = _draw_figures(folder / "figures", course.history, families)
         inputs = ReportInputs(course, improved, keypoints, speed, keypoint_histories, params,
-                              _environment(course.training.runtime), figure_paths)
+                              _environment(course.training.runtime), figure_paths, test)
         (folder / "report.md").write_text(build_report(inputs))
         (folder / "summary.md").write_text(summary_table(inputs))
         (folder / "environment.json").write_text(json.dumps(inputs.environment, indent=2) + "\n")

@@ -10,7 +10,8 @@ import torch
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from locate.data.generate import generate_datasets
+from locate.data.config import TEST_ROOT
+from locate.data.generate import generate_datasets, generate_test_sets
 from locate.records.detector import DetectorDetails, DetectorMetrics
 from locate.records.reading import read_record
 from locate.records.speed import EvaluationSpeed, TrainingSpeed
@@ -33,6 +34,7 @@ def trained(tmp_path_factory):
     """A folder with tiny data, tiny params and the outputs of both stages."""
     folder = tmp_path_factory.mktemp("detector")
     generate_datasets(folder / "data", seed=5, num_train=6, num_val=3, workers=1)
+    generate_test_sets(folder / TEST_ROOT, seed=6, num_images=2, workers=1)
     write_params(folder, tiny_params())
     train = run_stage(folder, "train_detector")
     assert train.returncode == 0, train.stderr

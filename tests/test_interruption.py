@@ -53,7 +53,7 @@ def test_sigterm_leaves_no_output_and_the_rerun_matches(tmp_path, uninterrupted)
 
     resumed = run_stage(folder, "train_keypoints", METHOD)
     assert resumed.returncode == 0, resumed.stderr
-    assert f"{METHOD} 1/3" not in resumed.stderr and f"{METHOD} 2/3" in resumed.stderr, "epoch 1 was redone"
+    assert f"{METHOD} epoch 1/3" not in resumed.stderr and f"{METHOD} epoch 2/3" in resumed.stderr, "epoch 1 was redone"
     history = f"plots/keypoints/{METHOD}_history.csv"
     assert (folder / history).read_text() == (uninterrupted / history).read_text()
     weights = torch.load(folder / OUTPUTS[0], weights_only=True)["model"]

@@ -7,7 +7,8 @@ import sys
 import pytest
 import torch
 
-from locate.data.generate import generate_datasets
+from locate.data.config import TEST_ROOT
+from locate.data.generate import generate_datasets, generate_test_sets
 from locate.errors import UserError
 from locate.records.keypoints import KeypointFiles
 from locate.records.reading import read_record
@@ -33,6 +34,7 @@ def pipeline(tmp_path_factory):
     """A folder where the three keypoint stages ran on 6 train / 4 val images."""
     folder = tmp_path_factory.mktemp("keypoints")
     generate_datasets(folder / "data", 3, 6, NUM_VAL, workers=1)
+    generate_test_sets(folder / TEST_ROOT, 4, 3, workers=1)
     write_params(folder, _params())
     runs = [run_stage(folder, "train_keypoints", method) for method in METHODS]
     runs.append(run_stage(folder, "train_keypoints", "ablation", "skips_off"))
@@ -73,7 +75,7 @@ def test_evaluation_writes_metrics_predictions_plots(pipeline):
     assert metrics.ablations["skips_off"].parameters < metrics.methods["heatmap"].parameters
     assert all(set(ceiling.pck) == thresholds for ceiling in metrics.ceilings.values())
     evaluation = metrics.evaluation
-    assert sum(evaluation.failure_cases.values()) <= NUM_VAL and evaluation.decoding.val_images == NUM_VAL
+    assert sum(evaluation.failure_cases.values()) <= NUM_VAL and evaluation.decoding.images == NUM_VAL
     speed = read_record(pipeline / "metrics/speed/evaluate_keypoints.json", EvaluationSpeed)
     assert set(speed.latency_ms_per_image) == {*METHODS, "ablation_skips_off"} and speed.val_images == NUM_VAL
     for name in [*METHODS, "ablation_skips_off"]:

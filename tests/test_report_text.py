@@ -5,7 +5,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from locate.data.config import DataParams
+from locate.data.config import DataParams, TestDataParams
 from locate.detection.config import DetectorEvalParams, DetectorParams
 from locate.keypoints.config import AblationParams, KeypointsParams
 from locate.params import parse
@@ -20,7 +20,7 @@ from locate.records.keypoints import (
 )
 from locate.records.speed import EvaluationSpeed, GenerationSpeed, RuntimeRecord, TrainingSpeed
 from locate.report.facts import build_report, failure_caption, stage_times, training_time
-from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds
+from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds, TestResults
 from locate.report.markdown import number_word, spoken, word_list
 from locate.report.recipe_words import change_words, rule_words
 from locate.summary import HEADLINE_GROUPS, headline_metrics, summary_table
@@ -109,8 +109,12 @@ def report_inputs(params: dict | None = None, true_positives: list[list[int]] = 
     figures = {key: f"figures/{key}.png" for key in ("detector_loss", "keypoint_loss", "pck", "pr_curves", "scales",
                                                      "detections", "keypoint_predictions", "failures_both_wrong")}
     speeds = StageSpeeds({name: WHOLE for name in methods}, evaluation, stages)
+    test_scores = {name: _scores(0.77 if spec.model == "heatmap" else 0.12) for name, spec in methods.items()}
+    test = TestResults({"course": DetectorMetrics(0.76, 0.38, 0.84, ap50, AREAS, 16, 500_000),
+                        "improved": DetectorMetrics(0.9, 0.5, 0.94, better, AREAS, 50, 600_000)},
+                       dataclasses.replace(keypoints, methods=test_scores), TestDataParams(6410, 500))
     return ReportInputs(course, improved, keypoints, speeds, {name: history for name in methods}, report_params,
-                        {"machine": {"cpu cores": "2"}, "packages": {"torch": "2"}}, figures)
+                        {"machine": {"cpu cores": "2"}, "packages": {"torch": "2"}}, figures, test)
 
 
 def test_training_time_names_the_epochs_it_covers():
@@ -202,15 +206,15 @@ def test_the_visible_threshold_is_stated_as_params_set_it(threshold, words):
     eval_params = dataclasses.replace(inputs.params.detector_eval, visible_threshold=threshold)
     inputs = dataclasses.replace(inputs, params=dataclasses.replace(inputs.params, detector_eval=eval_params))
     assert f"Over the objects at least {words} visible" in build_report(inputs)
-    assert f"| mAP@0.5 (visible >= {threshold:g}) |" in summary_table(inputs)
+    assert f"| val mAP@0.5 (visible >= {threshold:g}) |" in summary_table(inputs)
 
 
 def test_the_summary_reads_the_records():
     summary = summary_table(report_inputs())
-    assert "| course | 0.790 | 0.850 | 0.880 | 0.650 | 0.830 | 0.700 | 0.960 |" in summary
-    assert "| improved | 0.890 | 0.950 | 0.980 | 0.750 | 0.930 | 0.800 | 0.960 |" in summary
-    assert "| heatmap_symmetric | 0.800 | 0.850 | 0.900 | 0.950 | 0.820 | 0.870 | 0.920 | 0.970 |" in summary
-    assert "| ceiling: best possible | 0.860 | 0.910 | 0.960 | 1.010 |  |  |  |  |" in summary
+    assert "| course | 0.790 | 0.760 | 0.850 | 0.840 | 0.880 | 0.650 | 0.830 | 0.700 | 0.960 |" in summary
+    assert "| improved | 0.890 | 0.900 | 0.950 | 0.940 | 0.980 | 0.750 | 0.930 | 0.800 | 0.960 |" in summary
+    assert "| heatmap_symmetric | 0.800 | 0.950 | 0.820 | 0.970 | 0.770 | 0.920 | 0.790 | 0.940 |" in summary
+    assert "| ceiling: best possible | 0.860 | 1.010 |  |  | 0.860 | 1.010 |  |  |" in summary
     assert summary.endswith("Run: `dvc repro` of params.yaml on Some CPU, 2 threads, bf16.\n")
 
 
@@ -294,3 +298,17 @@ def test_every_regression_number_is_named_with_its_dropout():
             if line.startswith("| ") and line.split(" | ")[0][2:].split(" (")[0] in regression]
     assert len(rows) >= 8 and set(rows) == {f"{name} (dropout 0.3)" for name in regression}, rows
     assert "course regression" not in report and "| heatmap |" in report
+
+
+def test_the_held_out_split_is_shown_beside_val_with_the_largest_difference():
+    report = build_report(report_inputs())
+    assert ("Val (200 images per dataset, the course's split) selects every\ncheckpoint: the course detector's is "
+            "the epoch with the lowest validation loss, the improved one's the last epoch") in report
+    assert "(500 images per dataset, drawn by the same generator from seed 6410)" in report
+    assert "| detector | val mAP@0.5 | test mAP@0.5 | val mAP@0.5 (visible) | test mAP@0.5 (visible) |" in report
+    assert "| course | 0.790 | 0.760 | 0.850 | 0.840 | 0.400 | 0.380 |" in report
+    assert ("The largest difference between the two splits is heatmap: PCK@0.05 (-0.030 on test)." in report
+            or "The largest difference between the two splits is course: mAP@0.5 (-0.030 on test)." in report)
+    summary = summary_table(report_inputs())
+    assert "| course | 0.790 | 0.760 | 0.850 | 0.840 |" in summary
+    assert "Val (200 images) selects every checkpoint; test (500 images, seed 6410) is held out." in summary

@@ -5,6 +5,8 @@ Layout written under a root folder (``data/`` in the pipeline)::
     detection/{train,val}/NNNNNN.png   detection/{train,val}.json   (COCO)
     keypoints/{train,val}/NNNNNN.png   keypoints/{train,val}.json
 
+and the same with one split, ``test``, under another root (``data_test/``), from its own seed.
+
 All random draws come from one ``random.Random(seed)`` in the course's order (the
 whole detection set, train then val, then the whole keypoint set); rendering and PNG
 encoding, which draw nothing, run in worker processes.
@@ -19,6 +21,7 @@ from PIL import Image
 
 from locate.atomic import atomic_path
 from locate.data.coco import CATEGORIES, annotation_entry, image_entry
+from locate.data.config import TEST_SPLIT
 from locate.data.files import write_annotations
 from locate.data.keypoint_files import keypoint_document, keypoint_image_entry
 from locate.data.shapes import Shape, render_scene, sample_scene
@@ -94,16 +97,26 @@ def _write_keypoints(root: Path, ids: dict[str, range], figures: list, pool: Pro
 
 
 def generate_datasets(root: str | Path, seed: int, num_train: int, num_val: int, workers: int | None = None) -> None:
-    """Write ``root/detection`` and ``root/keypoints`` for ``seed`` and the split sizes.
+    """Write ``root/detection`` and ``root/keypoints`` (splits train and val) for ``seed`` and the split sizes.
 
     Each folder appears complete or not at all (written beside, then renamed).
     """
+    _generate(Path(root), seed, split_ids(num_train, num_val), workers)
+
+
+def generate_test_sets(root: str | Path, seed: int, num_images: int, workers: int | None = None) -> None:
+    """Write ``root/detection`` and ``root/keypoints`` holding one split, ``test`` (ids ``0..num_images-1``), drawn
+    by the same generator from its own ``seed``: images no model sees while it trains or is selected."""
+    _generate(Path(root), seed, {TEST_SPLIT: range(num_images)}, workers)
+
+
+def _generate(root: Path, seed: int, ids: dict[str, range], workers: int | None) -> None:
+    """Both datasets for the splits ``ids`` (split -> image ids), drawn in the course's order: every scene of
+    every split, then every figure."""
     rng = random.Random(seed)
-    total = num_train + num_val
+    total = sum(map(len, ids.values()))
     scenes = [sample_scene(rng) for _ in range(total)]
     figures = [sample_figure(rng) for _ in range(total)]
-    ids = split_ids(num_train, num_val)
-    root = Path(root)
     workers = workers or os.cpu_count() or 1
     with ProcessPoolExecutor(max_workers=workers) as pool:
         with atomic_path(root / "detection") as folder:

@@ -44,13 +44,15 @@ def _section(params: dict, name: str, path: str | Path) -> dict:
 @dataclass(frozen=True)
 class RecipeFiles:
     """What one recipe's training and evaluation stages write: the results as ``metrics/detector/<recipe>.json``
-    (one row each of ``dvc metrics show -R metrics/detector``), the rest under the detector's name
-    (``detector`` for the course, ``detector_<recipe>`` for the others)."""
+    on the val split and ``metrics/test/detector/<recipe>.json`` on the test split (one row each of
+    ``dvc metrics show -R metrics``), the rest under the detector's name (``detector`` for the course,
+    ``detector_<recipe>`` for the others)."""
 
     checkpoint: Path
     history: Path
     train_speed: Path
     metrics: Path
+    test_metrics: Path
     details: Path
     eval_speed: Path
     pr_curves: Path
@@ -64,7 +66,8 @@ class RecipeFiles:
         name = "detector" if recipe == COURSE else f"detector_{recipe}"
         plots = Path("plots") / name
         return cls(Path(f"models/{name}.pt"), plots / "history.csv", Path(f"metrics/speed/train_{name}.json"),
-                   Path(f"metrics/detector/{recipe}.json"), plots / "details.json",
+                   Path(f"metrics/detector/{recipe}.json"), Path(f"metrics/test/detector/{recipe}.json"),
+                   plots / "details.json",
                    Path(f"metrics/speed/evaluate_{name}.json"), plots / "pr_curves.csv", plots / "scales.csv",
                    plots / "images", Path(f"predictions/{name}_val.json"))
 

@@ -50,11 +50,11 @@ class Ceiling:
 
 @dataclass(frozen=True)
 class Decoding:
-    """How heatmaps were decoded: sub-pixel refinement, the hand-pair radius (sigmas, 0 = off); the val images."""
+    """How heatmaps were decoded: sub-pixel refinement, the hand-pair radius (sigmas, 0 = off); the images scored."""
 
     subpixel: bool
     hand_pair_radius: float
-    val_images: int
+    images: int
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from locate.records.detector import CheckpointChoice, LevelRecord
 from locate.records.keypoints import KeypointMetrics, MethodScores
 from locate.records.speed import SpeedRecord, TrainingSpeed
 from locate.report import verdicts
+from locate.report.held_out import held_out_facts
 from locate.report.inputs import RecipeResults, ReportInputs
 from locate.report.markdown import (
     minutes,
@@ -48,7 +49,7 @@ from locate.report.markdown import (
     threshold_label,
     word_list,
 )
-from locate.report.recipe_words import change_words, method_label, rule_words
+from locate.report.recipe_words import change_words, method_labels, rule_words
 from locate.report.template import fill
 
 Facts = dict[str, object]
@@ -59,12 +60,6 @@ TIGHT, LOOSE = threshold_key(TIGHTEST), threshold_key(LOOSEST)
 def pck_row(label: str, scores: dict[str, float]) -> list[str]:
     """``label`` and the scores at every PCK threshold."""
     return [label, *(num(scores[threshold_key(t)]) for t in THRESHOLDS)]
-
-
-def method_labels(inputs: ReportInputs) -> dict[str, str]:
-    """Method name -> its name in tables and prose (:func:`method_label`), for every trained method."""
-    kp = inputs.params.keypoints
-    return {name: method_label(name, method, kp.regression_dropout) for name, method in kp.method_table.items()}
 
 
 def by_category(levels: dict[str, LevelRecord], counts: Callable[[LevelRecord], dict[str, int]]
@@ -578,7 +573,7 @@ def appendix_facts(inputs: ReportInputs) -> Facts:
 
 FACT_SECTIONS = (headline_facts, introduction_facts, detector_method_facts, detector_results_facts,
             detector_analysis_facts, improved_facts, keypoint_method_facts, keypoint_results_facts,
-            keypoint_analysis_facts, discussion_facts, conclusion_facts, appendix_facts)
+            keypoint_analysis_facts, discussion_facts, held_out_facts, conclusion_facts, appendix_facts)
 
 
 def report_facts(inputs: ReportInputs) -> Facts:

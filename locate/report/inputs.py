@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from locate.data.config import DataParams
+from locate.data.config import DataParams, TestDataParams
 from locate.detection.config import DetectorEvalParams, DetectorParams
 from locate.keypoints.config import AblationParams, KeypointsParams
 from locate.records.detector import DetectorDetails, DetectorMetrics
@@ -50,11 +50,22 @@ class StageSpeeds:
 
 
 @dataclass(frozen=True)
+class TestResults:
+    """The held-out test split (no training or checkpoint choice sees it): each detector recipe's headline metrics
+    on it (recipe -> record), the keypoint records on it, and the split's params (its seed and size)."""
+
+    detectors: dict[str, DetectorMetrics]
+    keypoints: KeypointMetrics
+    params: TestDataParams
+
+
+@dataclass(frozen=True)
 class ReportInputs:
     """detector / improved: the course and the improved detector recipe; keypoints: the keypoint records; speed:
     the speed records; keypoint_histories (method name ->): the training histories; params; environment:
     ``{"machine": {...}, "packages": {name: version}}``; figures: figure key -> path relative to the report
-    (``failures_<group>`` only where drawn)."""
+    (``failures_<group>`` only where drawn); test: the scores on the held-out test split (the detector, keypoints
+    and speed records above are the val split's)."""
 
     detector: RecipeResults
     improved: RecipeResults
@@ -64,3 +75,4 @@ class ReportInputs:
     params: ReportParams
     environment: dict
     figures: dict[str, str]
+    test: TestResults

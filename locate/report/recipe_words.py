@@ -8,6 +8,7 @@ never breaks the report.
 from collections.abc import Callable
 
 from locate.keypoints.method import DROPOUT, MODELS, MethodParams
+from locate.report.inputs import ReportInputs
 
 BOX_LOSSES = {"giou": "GIoU box loss on the decoded boxes", "smooth_l1": "Smooth L1 box loss on the encoded offsets"}
 RULES = {"val_loss": "the epoch with the lowest validation loss", "last": "the last epoch",
@@ -38,3 +39,9 @@ def method_label(name: str, method: MethodParams, dropout: float) -> str:
     """Method ``name`` as tables and prose name it: with ``(dropout d)`` for a model that has the regression
     head's dropout (``keypoints.regression_dropout`` = ``dropout``), since the course's rate differs."""
     return f"{name} (dropout {dropout:g})" if DROPOUT in MODELS[method.model].reads else name
+
+
+def method_labels(inputs: ReportInputs) -> dict[str, str]:
+    """Method name -> its name in tables and prose (:func:`method_label`), for every trained method."""
+    kp = inputs.params.keypoints
+    return {name: method_label(name, method, kp.regression_dropout) for name, method in kp.method_table.items()}
