@@ -2,7 +2,7 @@
 
 Reads the metrics records (each detector recipe's ``metrics/detector/<recipe>.json`` and
 ``plots/<detector>/details.json``, the keypoint records under ``metrics/``, the same on the test split
-under ``metrics/test/``) and every stage's
+under ``metrics/test/``; the seed noise of ``benchmarks/results/seed_noise.json`` where measured) and every stage's
 speed record (``metrics/speed/``), the plot CSVs and images, and ``params.yaml``
 (each section through the schema of the stage that uses it, so a bad value stops the report
 as it would stop that stage); draws the curves; writes the whole ``reports/`` folder
@@ -32,6 +32,7 @@ from locate.params import load_params, read_section, result_params
 from locate.records.detector import DetectorDetails, DetectorMetrics
 from locate.records.keypoints import KeypointFiles
 from locate.records.reading import read_record
+from locate.records.seed_noise import read_seed_noise
 from locate.records.speed import EvaluationSpeed, GenerationSpeed, RuntimeRecord, SpeedRecord, TrainingSpeed
 from locate.report.facts import build_report
 from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds, TestResults
@@ -192,7 +193,7 @@ def main() -> None:
         families = loss_families(params.keypoints.method_table, keypoint_histories)
         figure_paths = _draw_figures(folder / "figures", course.history, families)
         inputs = ReportInputs(course, improved, keypoints, speed, keypoint_histories, params,
-                              _environment(course.training.runtime), figure_paths, test)
+                              _environment(course.training.runtime), figure_paths, test, read_seed_noise())
         (folder / "report.md").write_text(build_report(inputs))
         (folder / "summary.md").write_text(summary_table(inputs))
         (folder / "environment.json").write_text(json.dumps(inputs.environment, indent=2) + "\n")

@@ -18,6 +18,7 @@ from locate.records.keypoints import (
     KeypointPck,
     MethodScores,
 )
+from locate.records.seed_noise import SeedNoise, SeedRun, Spread
 from locate.records.speed import EvaluationSpeed, GenerationSpeed, RuntimeRecord, TrainingSpeed
 from locate.report.facts import build_report, failure_caption, stage_times, training_time
 from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds, TestResults
@@ -44,6 +45,12 @@ def _scores(base: float) -> MethodScores:
     return MethodScores(_pck(base), _pck(base + 0.02), base, 1000)
 
 
+NOISE = SeedNoise(
+    {"detectors": {"641": SeedRun(RUNTIME, None), "642": SeedRun(RUNTIME, 2400.0)}},
+    {"detector/course.json:map50": Spread({"641": 0.79, "642": 0.75}, 0.77, 0.028),
+     "detector/improved.json:map50": Spread({"641": 0.89, "642": 0.87}, 0.88, 0.014),
+     "keypoints/heatmap.json:pck.pck_05": Spread({"641": 0.8, "642": 0.78}, 0.79, 0.014)},
+)
 IMPROVED_CHANGES = {"top_down": True, "head_dilation": 2, "hflip": True, "max_shift": 16, "box_loss": "giou"}
 
 
@@ -114,7 +121,7 @@ def report_inputs(params: dict | None = None, true_positives: list[list[int]] = 
                         "improved": DetectorMetrics(0.9, 0.5, 0.94, better, AREAS, 50, 600_000)},
                        dataclasses.replace(keypoints, methods=test_scores), TestDataParams(6410, 500))
     return ReportInputs(course, improved, keypoints, speeds, {name: history for name in methods}, report_params,
-                        {"machine": {"cpu cores": "2"}, "packages": {"torch": "2"}}, figures, test)
+                        {"machine": {"cpu cores": "2"}, "packages": {"torch": "2"}}, figures, test, NOISE)
 
 
 def test_training_time_names_the_epochs_it_covers():
@@ -312,3 +319,16 @@ def test_the_held_out_split_is_shown_beside_val_with_the_largest_difference():
     summary = summary_table(report_inputs())
     assert "| course | 0.790 | 0.760 | 0.850 | 0.840 |" in summary
     assert "Val (200 images) selects every checkpoint; test (500 images, seed 6410) is held out." in summary
+
+
+def test_each_comparison_is_judged_against_the_seed_noise():
+    report = build_report(report_inputs())
+    assert ("Retrained by `python -m benchmarks.seed_noise`: the detectors with seeds 641, 642 (Some CPU, bf16, "
+            "40 min per seed).") in report
+    assert "| course | 0.790 (0.770 ± 0.028) | 0.760 |" in report
+    assert ("- improved recipe, val mAP@0.5 0.890 against course recipe, val mAP@0.5 0.790: +0.100, beyond noise "
+            "(twice the larger sd: 0.056)") in report
+    assert "- improved recipe, test mAP@0.5 0.900 against course recipe, test mAP@0.5 0.760: +0.140, noise not " \
+           "measured" in report
+    assert ("- ablation skips_off, PCK@0.05 0.750 against heatmap, PCK@0.05 0.800: -0.050, beyond noise (twice the "
+            "larger sd: 0.028)") in report

@@ -8,6 +8,7 @@ import pytest
 from locate.report.verdicts import (
     PLATEAU,
     LevelShare,
+    against_noise,
     ahead_at,
     best_and_worst,
     best_variant,
@@ -149,3 +150,14 @@ def test_a_score_settles_at_the_first_epoch_within_the_plateau_of_its_best():
     found = plateau(epochs, pd.Series([0.2, 0.7, 0.9 - PLATEAU / 2, 0.9, 0.85]))
     assert (found.best, found.best_epoch, found.settled) == (0.9, 4, 3)
     assert plateau(epochs, pd.Series([0.5, 0.5, 0.5, 0.5, 0.5])).settled == 1
+
+
+@pytest.mark.parametrize(("difference", "stds", "verdict"), [
+    (0.05, (0.02, 0.01), "beyond noise"),     # 0.05 > 2 x 0.02
+    (-0.05, (0.01, 0.02), "beyond noise"),    # the sign does not matter
+    (0.04, (0.02, 0.01), "within noise"),     # equal to twice the larger sd is not beyond it
+    (0.03, (0.02, None), "within noise"),     # a number without noise takes the other's
+    (0.5, (None, None), "noise not measured"),
+])
+def test_a_difference_counts_only_beyond_twice_the_larger_sd(difference, stds, verdict):
+    assert against_noise(difference, stds) == verdict

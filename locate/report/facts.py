@@ -49,6 +49,7 @@ from locate.report.markdown import (
     threshold_label,
     word_list,
 )
+from locate.report.noise import noise_facts
 from locate.report.recipe_words import change_words, method_labels, rule_words
 from locate.report.template import fill
 
@@ -573,7 +574,7 @@ def appendix_facts(inputs: ReportInputs) -> Facts:
 
 FACT_SECTIONS = (headline_facts, introduction_facts, detector_method_facts, detector_results_facts,
             detector_analysis_facts, improved_facts, keypoint_method_facts, keypoint_results_facts,
-            keypoint_analysis_facts, discussion_facts, held_out_facts, conclusion_facts, appendix_facts)
+            keypoint_analysis_facts, discussion_facts, held_out_facts, noise_facts, conclusion_facts, appendix_facts)
 
 
 def report_facts(inputs: ReportInputs) -> Facts:

@@ -9,6 +9,7 @@ from locate.detection.config import DetectorEvalParams, DetectorParams
 from locate.keypoints.config import AblationParams, KeypointsParams
 from locate.records.detector import DetectorDetails, DetectorMetrics
 from locate.records.keypoints import KeypointMetrics
+from locate.records.seed_noise import SeedNoise
 from locate.records.speed import EvaluationSpeed, SpeedRecord, TrainingSpeed
 
 
@@ -65,7 +66,7 @@ class ReportInputs:
     the speed records; keypoint_histories (method name ->): the training histories; params; environment:
     ``{"machine": {...}, "packages": {name: version}}``; figures: figure key -> path relative to the report
     (``failures_<group>`` only where drawn); test: the scores on the held-out test split (the detector, keypoints
-    and speed records above are the val split's)."""
+    and speed records above are the val split's); noise: the run-to-run noise over seeds (empty where not measured)."""
 
     detector: RecipeResults
     improved: RecipeResults
@@ -76,3 +77,4 @@ class ReportInputs:
     environment: dict
     figures: dict[str, str]
     test: TestResults
+    noise: SeedNoise

@@ -170,3 +170,16 @@ def plateau(epochs: pd.Series, scores: pd.Series) -> Plateau:
     """The :class:`Plateau` of ``scores`` (one per epoch, aligned with ``epochs``; higher is better)."""
     best = float(scores.max())
     return Plateau(best, int(epochs[scores.idxmax()]), int(epochs[scores >= best - PLATEAU].iloc[0]))
+
+
+NOISE_SPREADS = 2  # a difference counts when it is larger than this many of the larger standard deviation
+
+
+def against_noise(difference: float, stds: tuple[float | None, ...]) -> str:
+    """``"beyond noise"`` when ``|difference|`` exceeds :data:`NOISE_SPREADS` times the largest of the known
+    standard deviations ``stds`` (over seeds) of the two numbers compared, ``"within noise"`` otherwise;
+    ``"noise not measured"`` when none is known."""
+    known = [std for std in stds if std is not None]
+    if not known:
+        return "noise not measured"
+    return "beyond noise" if abs(difference) > NOISE_SPREADS * max(known) else "within noise"
