@@ -3,7 +3,8 @@
 For every recipe whose checkpoint exists (``models/detector.pt``, ``models/detector_improved.pt``),
 the val split is scored with section ``detector_eval``'s postprocessing and with each variant of
 ``VARIANTS`` (the same settings with a few changed): mAP@0.5, over the objects at least half
-visible, mAP@0.5:0.95 and AP@0.5 per class. Writes ``--out`` (JSON).
+visible, mAP@0.5:0.95, AP@0.5 per class, and the duplicate pairs (two detections above 0.5 of one
+class on one object, :mod:`locate.detection.duplicates`) in all and per level pair. Writes ``--out`` (JSON).
 
 Run from the repository root: ``python -m benchmarks.detector_postprocess``.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from locate.atomic import write_json
 from locate.data.datasets import load_detection
 from locate.detection.config import read_detector_eval
+from locate.detection.duplicates import duplicate_pairs
 from locate.detection.evaluation import evaluate_model, predictor_of
 from locate.detection.model import checkpoint_choice, load_detector
 from locate.detection.recipes import RECIPES, RecipeFiles
@@ -41,10 +43,13 @@ def scores(recipe: str, variants: dict[str, dict]) -> dict[str, dict]:
     results = {}
     for name, changes in {"params": {}, **variants}.items():
         predictor = predictor_of(model, config, replace(evaluation.postprocess, **changes), runtime)
-        metrics = evaluate_model(predictor, config, choice, split, evaluation.batch_size,
-                                 evaluation.visible_threshold)[0].metrics
+        report, detections = evaluate_model(predictor, config, choice, split, evaluation.batch_size,
+                                            evaluation.visible_threshold)
+        metrics, duplicates = report.metrics, duplicate_pairs(detections, split)
         results[name] = {"changes": changes, "map50": metrics.map50, "map50_visible": metrics.map50_visible,
-                         "map50_95": metrics.map50_95, "ap50": metrics.ap50}
+                         "map50_95": metrics.map50_95, "ap50": metrics.ap50,
+                         "duplicate_pairs": sum(duplicates.values()),
+                         "duplicates_by_levels": dict(sorted(duplicates.items()))}
         print(recipe, name, json.dumps(results[name]), flush=True)
     return results
 

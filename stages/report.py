@@ -168,8 +168,9 @@ def _draw_figures(folder: Path, detector_history: pd.DataFrame, keypoint_familie
     for key, drawing in drawn.items():
         figures.save_figure(drawing, folder / f"{key}.png")
         paths[key] = f"figures/{key}.png"
-    _detection_grid(Path("plots/detector/images"), folder / "detections.png")
-    paths["detections"] = "figures/detections.png"
+    for recipe, key in ((COURSE, "detections"), (IMPROVED, "detections_improved")):
+        _detection_grid(RecipeFiles.of(recipe).images, folder / f"{key}.png")
+        paths[key] = f"figures/{key}.png"
     for image in sorted(Path("plots/keypoints/images").glob("*.png")):
         key = "keypoint_predictions" if image.stem == "predictions" else image.stem
         shutil.copyfile(image, folder / image.name)

@@ -26,7 +26,8 @@ PER_KEYPOINT = KeypointPck({"head": 1.0, "left_hand": 0.5}, {"head": 1.0, "left_
 LEVEL = LevelRecord(4, 56, [16.0, 24.0], {"circle": 3, "square": 0}, {"circle": 5, "square": 1}, 49)
 DETECTOR = DetectorMetrics(0.5, 0.25, None, {"circle": 0.75, "square": None},
                            {"small": 0.5, "medium": None, "large": 0.25}, 16, 123456)
-DETAILS = DetectorDetails(CheckpointChoice("val_map50", 16, 50), 0.95, 17, {"scale1": LEVEL, "scale2": LEVEL})
+DETAILS = DetectorDetails(CheckpointChoice("val_map50", 16, 50), 0.95, 17, {"scale1": LEVEL, "scale2": LEVEL},
+                          {"scale1+scale2": 3})
 KEYPOINTS = KeypointMetrics({"regression": SCORES}, {"sigma_1": SCORES},
                             {"regression": PER_KEYPOINT, "ablation_sigma_1": PER_KEYPOINT},
                             {"random_assignment": Ceiling(PCK), "best_possible": Ceiling(PCK)},

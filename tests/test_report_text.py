@@ -93,11 +93,13 @@ def report_inputs(params: dict | None = None, true_positives: list[list[int]] = 
     variants = report_params.ablations.variants(report_params.keypoints.heatmap)
     ap50 = dict(zip(CATEGORIES, [0.88, 0.65, 0.83, 0.7], strict=True))
     course = recipe_results(DetectorMetrics(0.79, 0.4, 0.85, ap50, AREAS, 16, 500_000),
-                            DetectorDetails(CheckpointChoice("val_loss", 16, 50), 0.96, 2000, _levels(true_positives)))
+                            DetectorDetails(CheckpointChoice("val_loss", 16, 50), 0.96, 2000, _levels(true_positives),
+                                            {"scale2+scale3": 12, "scale3+scale3": 5}))
     better = {name: round(ap + 0.1, 3) for name, ap in ap50.items()}
     improved = recipe_results(DetectorMetrics(0.89, 0.5, 0.95, better, AREAS, 50, 600_000),
                               DetectorDetails(CheckpointChoice("last", 50, 50), 0.96, 2100,
-                                              _levels(IMPROVED_FOUND, (49, 97, 129, 257))), WHOLE)
+                                              _levels(IMPROVED_FOUND, (49, 97, 129, 257)), {"scale3+scale3": 2}),
+                              WHOLE)
     scores = {name: _scores(0.8 if spec.model == "heatmap" else 0.1) for name, spec in methods.items()}
     models = [*methods, *(f"ablation_{variant}" for variant in variants)]
     keypoints = KeypointMetrics(scores,
@@ -114,7 +116,8 @@ def report_inputs(params: dict | None = None, true_positives: list[list[int]] = 
     history = pd.DataFrame({"epoch": [1, 2, 3], "train_total": [2.0, 1.0, 0.5], "val_total": [3.0, 1.0, 1.5],
                             "val_pck_symmetric_05": [0.5, 0.8, 0.795], "val_pck_20": [0.7, 0.9, 0.9]})
     figures = {key: f"figures/{key}.png" for key in ("detector_loss", "keypoint_loss", "pck", "pr_curves", "scales",
-                                                     "detections", "keypoint_predictions", "failures_both_wrong")}
+                                                     "detections", "detections_improved", "keypoint_predictions",
+                                                     "failures_both_wrong")}
     speeds = StageSpeeds({name: WHOLE for name in methods}, evaluation, stages)
     test_scores = {name: _scores(0.77 if spec.model == "heatmap" else 0.12) for name, spec in methods.items()}
     test = TestResults({"course": DetectorMetrics(0.76, 0.38, 0.84, ap50, AREAS, 16, 500_000),
@@ -332,3 +335,9 @@ def test_each_comparison_is_judged_against_the_seed_noise():
            "measured" in report
     assert ("- ablation skips_off, PCK@0.05 0.750 against heatmap, PCK@0.05 0.800: -0.050, beyond noise (twice the "
             "larger sd: 0.028)") in report
+
+
+def test_the_duplicate_pairs_of_each_recipe_are_in_the_recipe_table():
+    section = _improved_section(report_inputs())
+    assert ("| duplicate pairs (two detections above 0.5 of one class on one object) | 17 (most on scale2+scale3: 12) "
+            "| 2 (most on scale3+scale3: 2) |") in section

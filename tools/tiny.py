@@ -16,7 +16,8 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PLOT_TEMPLATES = Path(".dvc/plots")
-COPIED = ("locate", "stages", "ci", "tools", "dvc.yaml", "params.yaml", ".dvcignore", ".gitignore", "pyproject.toml")
+COPIED = ("locate", "stages", "ci", "tools", "dvc.yaml", "params.yaml", ".dvcignore", ".gitignore", "pyproject.toml",
+          "benchmarks/results/seed_noise.json")  # the seed noise the report stage reads
 GIT_IDENTITY = {"GIT_AUTHOR_NAME": "ci", "GIT_AUTHOR_EMAIL": "ci@localhost",
                 "GIT_COMMITTER_NAME": "ci", "GIT_COMMITTER_EMAIL": "ci@localhost"}
 
@@ -61,6 +62,7 @@ def tiny_project(folder: Path, source: Path = REPO_ROOT) -> Path:
         if path.is_dir():
             shutil.copytree(path, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, folder / name)
     params = tiny_params(yaml.safe_load((source / "params.yaml").read_text()))
     (folder / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))

@@ -19,6 +19,7 @@ from locate.detection.average_precision import (
 )
 from locate.detection.boxes import xyxy_to_xywh
 from locate.detection.config import DetectorConfig, PostprocessSettings
+from locate.detection.duplicates import duplicate_pairs
 from locate.detection.model import parameter_count
 from locate.detection.postprocess import Detections, postprocess
 from locate.detection.receptive_field import receptive_fields
@@ -133,11 +134,11 @@ class DetectorReport:
     scale_rows: list[tuple]
 
 
-def detector_report(split: DetectionSplit, found: ScoredBoxes, levels: torch.Tensor, anchors: torch.Tensor,
+def detector_report(split: DetectionSplit, found: ScoredBoxes, detections: Detections, anchors: torch.Tensor,
                     anchor_levels: torch.Tensor, visible_threshold: float, config: DetectorConfig,
                     checkpoint: CheckpointChoice) -> DetectorReport:
-    """All metrics of ``found`` (detections in the split's order, their ``levels [D]``) against ``split``;
-    ``config`` is the model's, whose level geometry the metrics record, ``checkpoint`` the epoch it is."""
+    """All metrics of ``found`` (``detections`` rounded, in the split's order) against ``split``; ``config`` is
+    the model's, whose level geometry the metrics record, ``checkpoint`` the epoch it is."""
     names = split.category_names
     classes, num_levels = len(names), int(anchor_levels.max()) + 1
     truth = ground_truth(split)
@@ -146,7 +147,7 @@ def detector_report(split: DetectionSplit, found: ScoredBoxes, levels: torch.Ten
     by_area = {area: evaluate(truth, found, classes, [0.5], AREA_RANGES[area]).mean_average_precision()
                for area in ("small", "medium", "large")}
     visible = evaluate(ground_truth(split, visible_threshold), found, classes, [0.5]).mean_average_precision()
-    specialization = scale_specialization(torch.from_numpy(full.true_positive[0]), levels,
+    specialization = scale_specialization(torch.from_numpy(full.true_positive[0]), detections.levels,
                                           torch.from_numpy(found.labels), num_levels, classes)
     coverage = anchor_coverage(torch.cat(split.boxes).reshape(-1, 4), torch.cat(split.labels), anchors, anchor_levels,
                                num_levels, classes)
@@ -164,6 +165,7 @@ def detector_report(split: DetectionSplit, found: ScoredBoxes, levels: torch.Ten
         recall_ceiling=_number(float((torch.cat(split.visibility) > 0).float().mean())),
         detections=len(found.scores),
         levels=level_records(config, names, specialization, coverage),
+        duplicates=dict(sorted(duplicate_pairs(detections, split).items())),
     )
     precision = [[round(float(p), 6) if p > -1 else "" for p in full.precision[0, index]] for index in range(classes)]
     pr_rows = [(round(float(r), 2), *column) for r, *column in zip(RECALL_POINTS, *precision, strict=True)]
@@ -178,7 +180,7 @@ def evaluate_model(predictor: Predictor, config: DetectorConfig, checkpoint: Che
     its detections."""
     detections = predict_split(predictor, split.images, batch_size)
     found = rounded_detections(split, detections)
-    report = detector_report(split, found, detections.levels, predictor.anchors.cpu(), predictor.levels.cpu(),
+    report = detector_report(split, found, detections, predictor.anchors.cpu(), predictor.levels.cpu(),
                              visible_threshold, config, checkpoint)
     return report, detections
 

@@ -67,7 +67,7 @@ def postprocess(
     keep = keep[_rank_within(image[keep]) < settings.max_detections]
     kept_boxes = boxes[keep]
     if settings.box_voting:
-        kept_boxes = voted_boxes(kept_boxes, groups[keep], boxes, score, groups, settings.nms_iou)
+        kept_boxes = voted_boxes(kept_boxes, score[keep], groups[keep], boxes, score, groups, settings.nms_iou)
     return Detections(image[keep], kept_boxes, score[keep], label[keep], levels[anchor[keep]])
 
 
@@ -77,16 +77,21 @@ def proper_boxes(boxes: torch.Tensor) -> torch.Tensor:
     return boxes.isfinite().all(dim=1) & (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
 
 
-def voted_boxes(kept: torch.Tensor, kept_groups: torch.Tensor, candidates: torch.Tensor, scores: torch.Tensor,
-                groups: torch.Tensor, iou_threshold: float) -> torch.Tensor:
-    """Box voting: each ``kept`` box (``Tensor[K, 4]`` xyxy) replaced by the score-weighted mean of the
-    ``candidates`` (``Tensor[N, 4]``, their ``scores`` and ``groups`` ``[N]``) of its group (image and class)
-    that overlap it at IoU >= ``iou_threshold``. A kept box without votes of positive weight (no voter
-    overlaps it, e.g. a box of zero area, or every voter scores 0) stays as it is; the result is finite
-    wherever ``kept`` and the voters are."""
+def voted_boxes(kept: torch.Tensor, kept_scores: torch.Tensor, kept_groups: torch.Tensor, candidates: torch.Tensor,
+                scores: torch.Tensor, groups: torch.Tensor, iou_threshold: float) -> torch.Tensor:
+    """Box voting: each ``kept`` box (``Tensor[K, 4]`` xyxy, with ``kept_scores`` and ``kept_groups`` ``[K]``)
+    replaced by the score-weighted mean of the boxes NMS merged into it: the ``candidates`` (``Tensor[N, 4]``,
+    their ``scores`` and ``groups`` ``[N]``, the kept boxes among them) of its group (image and class) that
+    overlap it at IoU >= ``iou_threshold`` and overlap no higher-scoring kept box so. Each candidate votes once,
+    so two kept boxes near one another are not pulled onto one object. A kept box without votes of positive
+    weight (e.g. a box of zero area, or every voter scores 0) stays as it is; the result is finite wherever
+    ``kept`` and the voters are."""
     if len(kept) == 0:
         return kept
-    voters = (box_iou(kept, candidates) >= iou_threshold) & (kept_groups[:, None] == groups[None, :])
+    overlaps = (box_iou(kept, candidates) >= iou_threshold) & (kept_groups[:, None] == groups[None, :])
+    ranked = torch.where(overlaps, kept_scores[:, None], -torch.inf)
+    merged_into = ranked.argmax(dim=0)  # for each candidate, the highest-scoring kept box it overlaps
+    voters = overlaps & (torch.arange(len(kept), device=kept.device)[:, None] == merged_into[None, :])
     weights = voters * scores[None, :]
     total = weights.sum(dim=1, keepdim=True)
     voted = weights @ candidates / total.clamp(min=torch.finfo(total.dtype).tiny)

@@ -280,12 +280,21 @@ def recipe_column(recipe: RecipeResults, visible: str) -> dict[str, str]:
         "mAP@0.5:0.95": num(metrics.map50_95),
         **{f"AP@0.5 {plural(name)}": num(ap) for name, ap in metrics.ap50.items()},
         **{f"AP@0.5 {area} objects": num(ap) for area, ap in metrics.ap50_area.items()},
+        "duplicate pairs (two detections above 0.5 of one class on one object)": duplicates_cell(details.duplicates),
         "checkpoint kept": checkpoint_kept(details.checkpoint),
         "parameters": f"{metrics.parameters:,}",
         "training time": stage_time(recipe.training),
         "trained on": f"{runtime.device_name}, {runtime.precision}",
         "latency (ms per image, batch 1)": "n/a" if latency is None else f"{latency:.1f}",
     }
+
+
+def duplicates_cell(duplicates: dict[str, int]) -> str:
+    """``398 (most on scale2+scale3: 150)``: the duplicate pairs in all and the level pair with the most."""
+    if not duplicates:
+        return "0"
+    most = max(duplicates, key=duplicates.get)
+    return f"{sum(duplicates.values())} (most on {most}: {duplicates[most]})"
 
 
 def checkpoint_rule_table(course: pd.DataFrame, improved: pd.DataFrame) -> str:
@@ -329,6 +338,7 @@ def improved_facts(inputs: ReportInputs) -> Facts:
             ["level", *(f"{plural(category)}, {recipe}" for category in categories for recipe in RECIPES)], found_rows),
         "checkpoint_rule_table": checkpoint_rule_table(course.history, improved.history),
         "overall_change": word_list(overall),
+        "improved_detections_figure": inputs.figures["detections_improved"],
         "class_change": word_list(per_class),
         "level_change": sentence_start("; ".join(levels)),
     }
