@@ -63,7 +63,7 @@ def start_workers(wanted: int, starts: int = STARTS, wait_s: float = WAIT_S) -> 
 
 def main() -> None:
     wanted = wanted_workers(sys.argv[1:])
-    running = start_workers(wanted)
+    running = start_workers(wanted, STARTS, WAIT_S)  # read when called, so a test can shorten the wait
     _, pending = queue_state()
     expected = min(wanted, pending) if pending else running
     if running < expected:
