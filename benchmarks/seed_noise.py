@@ -1,14 +1,14 @@
 """Run-to-run noise of the results: each detector recipe and keypoint method retrained with other seeds.
 
-``python -m benchmarks.seed_noise --part keypoints|detectors [--seeds 642 643] [--jobs 1]
+``python -m benchmarks.seed_noise --part keypoints|course_detector|improved_detector [--seeds 642 643] [--jobs 1]
 [--set section.key=value ...] [--out FILE]`` trains, in a temporary copy of the project run by the
 pipeline's stage runner (as :mod:`benchmarks.gpu_check` does, without DVC), one part of the pipeline
 with its seed (``keypoints.seed`` or ``detector.seed``) set to each of ``--seeds``:
 
 - ``keypoints``: every method of ``keypoints.methods`` (ablations left out), then ``evaluate_keypoints``;
   numbers: course and symmetric PCK at every threshold, on val and on test;
-- ``detectors``: both recipes, then their evaluations; numbers: mAP@0.5, visible mAP@0.5,
-  mAP@0.5:0.95 and AP@0.5 per class and per area, on val and on test.
+- ``course_detector``, ``improved_detector``: that detector recipe, then its evaluation; numbers: mAP@0.5,
+  visible mAP@0.5, mAP@0.5:0.95 and AP@0.5 per class and per area, on val and on test.
 
 The committed run (``metrics/`` of the repository, seed 641) is one more draw. The results file
 (:mod:`locate.records.seed_noise`, ``benchmarks/results/seed_noise.json``) keeps every seed's values,
@@ -33,11 +33,13 @@ import yaml
 
 from benchmarks.gpu_check import REPO_ROOT, copy_project, run_stages
 from benchmarks.metrics_agreement import flat_numbers
+from locate.detection.recipes import RECIPES, RecipeFiles
 from locate.records.reading import read_record
 from locate.records.seed_noise import SEED_NOISE_FILE
 from locate.records.speed import TrainingSpeed
 
 COMMITTED_SEED = 641
+DETECTOR_KEYS = ("map50", "map50_95", "map50_visible", "ap50", "ap50_area")
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,10 @@ class Part:
 PARTS = {
     "keypoints": Part("keypoints.seed", frozenset({"evaluate_keypoints"}), ("keypoints/", "test/keypoints/"),
                       ("pck", "pck_symmetric"), "train_keypoints_heatmap.json"),
-    "detectors": Part("detector.seed", frozenset({"evaluate_detector", "evaluate_detector_improved"}),
-                      ("detector/", "test/detector/"), ("map50", "map50_95", "map50_visible", "ap50", "ap50_area"),
-                      "train_detector.json"),
+    **{f"{recipe}_detector": Part("detector.seed", frozenset({f"evaluate_{RecipeFiles.of(recipe).checkpoint.stem}"}),
+                                  (f"detector/{recipe}.json", f"test/detector/{recipe}.json"), DETECTOR_KEYS,
+                                  RecipeFiles.of(recipe).train_speed.name)
+       for recipe in RECIPES},
 }
 
 

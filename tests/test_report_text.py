@@ -46,7 +46,7 @@ def _scores(base: float) -> MethodScores:
 
 
 NOISE = SeedNoise(
-    {"detectors": {"641": SeedRun(RUNTIME, None), "642": SeedRun(RUNTIME, 2400.0)}},
+    {"course_detector": {"641": SeedRun(RUNTIME, None), "642": SeedRun(RUNTIME, 2400.0)}},
     {"detector/course.json:map50": Spread({"641": 0.79, "642": 0.75}, 0.77, 0.028),
      "detector/improved.json:map50": Spread({"641": 0.89, "642": 0.87}, 0.88, 0.014),
      "keypoints/heatmap.json:pck.pck_05": Spread({"641": 0.8, "642": 0.78}, 0.79, 0.014)},
@@ -326,7 +326,7 @@ def test_the_held_out_split_is_shown_beside_val_with_the_largest_difference():
 
 def test_each_comparison_is_judged_against_the_seed_noise():
     report = build_report(report_inputs())
-    assert ("Retrained by `python -m benchmarks.seed_noise`: the detectors with seeds 641, 642 (Some CPU, bf16, "
+    assert ("Retrained by `python -m benchmarks.seed_noise`: the course detector with seeds 641, 642 (Some CPU, bf16, "
             "40 min per seed).") in report
     assert "| course | 0.790 (0.770 ± 0.028) | 0.760 |" in report
     assert ("- improved recipe, val mAP@0.5 0.890 against course recipe, val mAP@0.5 0.790: +0.100, beyond noise "

@@ -100,7 +100,7 @@ def seeds_sentence(noise: SeedNoise) -> str:
         timed = [run for run in runs.values() if run.seconds is not None]
         where = "; ".join(dict.fromkeys(f"{run.runtime.device_name}, {run.runtime.precision}" for run in runs.values()))
         took = f", {sum(run.seconds for run in timed) / len(timed) / 60:.0f} min per seed" if timed else ""
-        parts.append(f"the {part} with seeds {', '.join(runs)} ({where}{took})")
+        parts.append(f"the {part.replace('_', ' ')} with seeds {', '.join(runs)} ({where}{took})")
     return f"Retrained by `python -m benchmarks.seed_noise`: {'; '.join(parts)}."
 
 
