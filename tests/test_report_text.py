@@ -317,8 +317,8 @@ def test_the_held_out_split_is_shown_beside_val_with_the_largest_difference():
     assert "(500 images per dataset, drawn by the same generator from seed 6410)" in report
     assert "| detector | val mAP@0.5 | test mAP@0.5 | val mAP@0.5 (visible) | test mAP@0.5 (visible) |" in report
     assert "| course | 0.790 | 0.760 | 0.850 | 0.840 | 0.400 | 0.380 |" in report
-    assert ("The largest difference between the two splits is heatmap: PCK@0.05 (-0.030 on test)." in report
-            or "The largest difference between the two splits is course: mAP@0.5 (-0.030 on test)." in report)
+    assert ("The largest difference between the two splits is course: mAP@0.5 (-0.030 on test, within noise)."
+            in report)  # the course recipe's val sd is 0.028: 0.030 is not beyond twice it
     summary = summary_table(report_inputs())
     assert "| course | 0.790 | 0.760 | 0.850 | 0.840 |" in summary
     assert "Val (200 images) selects every checkpoint; test (500 images, seed 6410) is held out." in summary

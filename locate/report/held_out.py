@@ -8,6 +8,7 @@ from locate.detection.recipes import COURSE, IMPROVED
 from locate.keypoints.pck import threshold_key
 from locate.records.detector import DetectorMetrics
 from locate.records.keypoints import MethodScores
+from locate.report import verdicts
 from locate.report.inputs import ReportInputs
 from locate.report.markdown import num, table, threshold_label
 from locate.report.recipe_words import method_labels, rule_words
@@ -52,6 +53,22 @@ def split_table(first_column: str, rows: dict[str, tuple[dict, dict]]) -> str:
                           for row, pair in rows.items()])
 
 
+def noise_names(inputs: ReportInputs) -> dict[str, str]:
+    """``"<row>: <column>"`` of :func:`split_gaps` -> the val number's name in the seed noise record (the test
+    number's is the same under ``test/``)."""
+    names = {f"{recipe}: {column}": f"detector/{recipe}.json:{field}"
+             for recipe in (COURSE, IMPROVED) for column, field in DETECTOR_NUMBERS.items()}
+    labels = method_labels(inputs)
+    return names | {f"{labels[method]}: {column}": f"keypoints/{method}.json:{field}.{threshold_key(t)}"
+                    for method in inputs.keypoints.methods for column, (field, t) in KEYPOINT_NUMBERS.items()}
+
+
+def split_verdict(inputs: ReportInputs, gap_name: str, gap: float) -> str:
+    """Whether the val-test difference ``gap`` of number ``gap_name`` exceeds the seed noise of the two numbers."""
+    name = noise_names(inputs)[gap_name]
+    return verdicts.against_noise(gap, (inputs.noise.std(name), inputs.noise.std(f"test/{name}")))
+
+
 def held_out_facts(inputs: ReportInputs) -> dict[str, object]:
     """The test split's size and seed, the checkpoint rules val applies, both tables and the largest gap."""
     detectors, keypoints = split_rows(inputs)
@@ -65,5 +82,5 @@ def held_out_facts(inputs: ReportInputs) -> dict[str, object]:
         "improved_rule": rule_words(inputs.improved.details.checkpoint.rule),
         "detector_split_table": split_table("detector", detectors),
         "keypoint_split_table": split_table("method", keypoints),
-        "widest_split_gap": f"{widest} ({gaps[widest]:+.3f} on test)",
+        "widest_split_gap": f"{widest} ({gaps[widest]:+.3f} on test, {split_verdict(inputs, widest, gaps[widest])})",
     }
