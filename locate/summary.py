@@ -6,10 +6,10 @@ from locate.keypoints.pck import threshold_key
 from locate.records.detector import DetectorMetrics
 from locate.records.keypoints import CEILINGS, Ceiling, MethodScores
 from locate.report.inputs import RecipeResults, ReportInputs
-from locate.report.markdown import num, table, threshold_label
+from locate.report.markdown import LOOSEST, TIGHTEST, num, table, threshold_label
 from locate.report.recipe_words import method_labels
 
-SUMMARY_THRESHOLDS = (0.05, 0.2)  # the PCK thresholds the summary shows (the report has every one)
+SUMMARY_THRESHOLDS = (TIGHTEST, LOOSEST)  # the PCK thresholds the summary shows (the report has every one)
 
 
 def detector_row(recipe: str, results: RecipeResults, test: DetectorMetrics) -> list[str]:

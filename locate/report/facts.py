@@ -38,6 +38,8 @@ from locate.report import verdicts
 from locate.report.held_out import held_out_facts
 from locate.report.inputs import RecipeResults, ReportInputs
 from locate.report.markdown import (
+    LOOSEST,
+    TIGHTEST,
     minutes,
     num,
     number_word,
@@ -54,7 +56,6 @@ from locate.report.recipe_words import change_words, method_labels, rule_words
 from locate.report.template import fill
 
 Facts = dict[str, object]
-TIGHTEST, LOOSEST = min(THRESHOLDS), max(THRESHOLDS)
 TIGHT, LOOSE = threshold_key(TIGHTEST), threshold_key(LOOSEST)
 
 

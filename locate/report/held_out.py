@@ -10,12 +10,12 @@ from locate.records.detector import DetectorMetrics
 from locate.records.keypoints import MethodScores
 from locate.report import verdicts
 from locate.report.inputs import ReportInputs
-from locate.report.markdown import num, table, threshold_label
+from locate.report.markdown import LOOSEST, TIGHTEST, num, table, threshold_label
 from locate.report.recipe_words import method_labels, rule_words
 
 DETECTOR_NUMBERS = {"mAP@0.5": "map50", "mAP@0.5 (visible)": "map50_visible", "mAP@0.5:0.95": "map50_95"}
-KEYPOINT_NUMBERS = {threshold_label(0.05): ("pck", 0.05), threshold_label(0.2): ("pck", 0.2),
-                    f"symmetric {threshold_label(0.05)}": ("pck_symmetric", 0.05)}
+KEYPOINT_NUMBERS = {threshold_label(TIGHTEST): ("pck", TIGHTEST), threshold_label(LOOSEST): ("pck", LOOSEST),
+                    f"symmetric {threshold_label(TIGHTEST)}": ("pck_symmetric", TIGHTEST)}
 
 
 def detector_numbers(metrics: DetectorMetrics) -> dict[str, float | None]:

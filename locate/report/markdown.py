@@ -1,6 +1,11 @@
-"""Formatting facts for Markdown: numbers, durations, words, labels and tables."""
+"""Formatting facts for Markdown: numbers, durations, words, labels and tables, and the two PCK thresholds the
+report's sentences and short tables quote."""
 
 import re
+
+from locate.keypoints.pck import THRESHOLDS
+
+TIGHTEST, LOOSEST = min(THRESHOLDS), max(THRESHOLDS)
 
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                 "twelve")

@@ -20,10 +20,8 @@ from locate.keypoints.pck import threshold_key
 from locate.records.seed_noise import SeedNoise
 from locate.report import verdicts
 from locate.report.inputs import ReportInputs
-from locate.report.markdown import num, table, threshold_label
+from locate.report.markdown import LOOSEST, TIGHTEST, num, table, threshold_label
 from locate.report.recipe_words import method_labels
-
-TIGHT, LOOSE = 0.05, 0.2
 
 
 @dataclass(frozen=True)
@@ -71,17 +69,18 @@ def comparisons(inputs: ReportInputs) -> list[tuple[Number, Number]]:
     pairs = [(detector_number(inputs, IMPROVED, split), detector_number(inputs, COURSE, split))
              for split in ("val", "test")]
     pairs += [(keypoint_number(inputs, heatmap, "pck", t), keypoint_number(inputs, regression, "pck", t))
-              for t in (TIGHT, LOOSE)]
+              for t in (TIGHTEST, LOOSEST)]
     for model in dict.fromkeys(method.model for method in methods.values()):
         symmetric, plain = symmetric_method(methods, model), plain_method(methods, model)
         if symmetric is not None and plain is not None:
-            pairs.append((keypoint_number(inputs, symmetric, "pck_symmetric", TIGHT),
-                          keypoint_number(inputs, plain, "pck_symmetric", TIGHT)))
+            pairs.append((keypoint_number(inputs, symmetric, "pck_symmetric", TIGHTEST),
+                          keypoint_number(inputs, plain, "pck_symmetric", TIGHTEST)))
     if inputs.keypoints.ablations:
-        scores = {variant: s.pck[threshold_key(TIGHT)] for variant, s in inputs.keypoints.ablations.items()}
+        key = threshold_key(TIGHTEST)
+        scores = {variant: s.pck[key] for variant, s in inputs.keypoints.ablations.items()}
         best = max(scores, key=scores.get)
-        pairs.append((Number(f"ablation {best}, {threshold_label(TIGHT)}", f"ablations/{best}.json:pck.pck_05",
-                             scores[best]), keypoint_number(inputs, ablation_baseline(methods), "pck", TIGHT)))
+        pairs.append((Number(f"ablation {best}, {threshold_label(TIGHTEST)}", f"ablations/{best}.json:pck.{key}",
+                             scores[best]), keypoint_number(inputs, ablation_baseline(methods), "pck", TIGHTEST)))
     return pairs
 
 
@@ -109,7 +108,7 @@ def noise_facts(inputs: ReportInputs) -> dict[str, object]:
     noise = inputs.noise
     detector_rows = [[recipe, *(with_spread(detector_number(inputs, recipe, split), noise)
                                 for split in ("val", "test"))] for recipe in (COURSE, IMPROVED)]
-    columns = (("pck", TIGHT), ("pck", LOOSE), ("pck_symmetric", TIGHT))
+    columns = (("pck", TIGHTEST), ("pck", LOOSEST), ("pck_symmetric", TIGHTEST))
     labels = method_labels(inputs)
     keypoint_rows = [[labels[name], *(with_spread(keypoint_number(inputs, name, field, t), noise)
                                       for field, t in columns)] for name in inputs.keypoints.methods]
