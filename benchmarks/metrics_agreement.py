@@ -12,7 +12,9 @@ import json
 import math
 from pathlib import Path
 
-NOISE_FILE = Path(__file__).resolve().parent / "results" / "seed_noise.json"
+from locate.records.seed_noise import SEED_NOISE_FILE, read_seed_noise
+
+NOISE_FILE = Path(__file__).resolve().parents[1] / SEED_NOISE_FILE
 NOISE_BAND = 3 * math.sqrt(2)
 SKIPPED_FOLDERS = ("speed",)
 SKIPPED_KEYS = ("parameters",)
@@ -46,9 +48,7 @@ def is_headline(name: str) -> bool:
 
 def read_noise(path: Path = NOISE_FILE) -> dict[str, float]:
     """Standard deviation over seeds by number name; empty when none was measured."""
-    if not path.is_file():
-        return {}
-    return {name: entry["std"] for name, entry in json.loads(path.read_text())["numbers"].items()}
+    return {name: spread.std for name, spread in read_seed_noise(path).numbers.items()}
 
 
 def agreement(ran: Path, committed: Path, noise: dict[str, float] | None = None) -> dict:
