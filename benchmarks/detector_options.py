@@ -32,6 +32,7 @@ from locate.runtime import runtime_from_params
 from locate.training import TrainingOutputs
 
 DATA = Path("data/detection")
+CONTEXT_FLIP_SHIFT = {"top_down": True, "head_dilation": 2, "hflip": True, "max_shift": 16}
 VARIANTS = {
     "course": {},
     "top_down": {"top_down": True},
@@ -43,7 +44,20 @@ VARIANTS = {
     "context_flip_shift": {"top_down": True, "head_dilation": 2, "hflip": True, "max_shift": 16},
     "context_flip_shift_giou": {"top_down": True, "head_dilation": 2, "hflip": True, "max_shift": 16,
                                 "box_loss": "giou"},
+    "context_flip_shift_negative04": CONTEXT_FLIP_SHIFT | {"negative_iou": 0.4},
+    "context_flip_shift_negative05": CONTEXT_FLIP_SHIFT | {"negative_iou": 0.5},
+    "context_flip_shift_receptive_anchors": CONTEXT_FLIP_SHIFT | {"anchor_centre": "receptive_field"},
+    "context_flip_shift_variances": CONTEXT_FLIP_SHIFT | {"box_variances": (0.1, 0.1, 0.2, 0.2)},
+    "context_flip_shift_variances_negative05": CONTEXT_FLIP_SHIFT | {"box_variances": (0.1, 0.1, 0.2, 0.2),
+                                                                     "negative_iou": 0.5},
+    "context_flip_shift_variances_negative05_iou_objectness": CONTEXT_FLIP_SHIFT | {
+        "box_variances": (0.1, 0.1, 0.2, 0.2), "negative_iou": 0.5, "objectness_target": "iou"},
+    "context_flip_shift_iou_objectness": CONTEXT_FLIP_SHIFT | {"objectness_target": "iou"},
+    "context_flip_shift_negative05_iou_objectness": CONTEXT_FLIP_SHIFT | {"negative_iou": 0.5,
+                                                                          "objectness_target": "iou"},
 }
+
+
 def measure(name: str, train_images: int, epochs: int, work: Path) -> dict:
     """Train variant ``name`` in ``work`` and score it."""
     params = replace(read_recipe("course"), epochs=epochs, checkpoint="last", **VARIANTS[name])

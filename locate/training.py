@@ -35,7 +35,7 @@ from locate.runtime import Runtime
 RESUME_ROOT = Path(".resume")
 STATE_FILE, BEST_FILE = "state.pt", "best.pt"  # in a run's work folder: the last finished epoch, the best weights
 LossFn = Callable[[torch.nn.Module, dict[str, torch.Tensor]], dict[str, torch.Tensor]]
-KEEP_RULES = ("val_loss", "last", "score")  # FitSettings.keep: lowest val loss, last epoch, highest score
+KEEP_RULES = ("val_loss", "last")  # FitSettings.keep: lowest val loss, last epoch; or its score_rule
 BAR_DELAY_S = 1e-3  # a bar is first drawn by an update at least this long after it is built
 
 
@@ -224,8 +224,8 @@ class FitSettings:
     that shuffles the training batches, an optional lr ``scheduler`` stepped once per epoch, and the
     ``name`` shown in progress lines and errors; ``scores``: ``(model in eval mode) -> {name: value}``
     computed after each epoch's validation, each in the history as ``val_<name>``; ``keep``: which epoch's
-    weights become the checkpoint (one of ``KEEP_RULES``: the lowest val loss, the last epoch, or the
-    highest of the scores' ``score_name``)."""
+    weights become the checkpoint (one of ``KEEP_RULES``: the lowest val loss or the last epoch; or
+    ``score_rule``, ``val_<score_name>`` as the history names that score: its highest)."""
 
     epochs: int
     runtime: Runtime
@@ -238,16 +238,21 @@ class FitSettings:
     score_name: str = "score"
 
     def __post_init__(self) -> None:
-        if self.keep not in KEEP_RULES:
-            raise ValueError(f"keep must be one of {', '.join(KEEP_RULES)}, got {self.keep!r}")
-        if self.keep == "score" and self.scores is None:
-            raise ValueError("keep='score' needs a scores function")
+        if self.keep not in (*KEEP_RULES, self.score_rule):
+            raise ValueError(f"keep must be one of {', '.join((*KEEP_RULES, self.score_rule))}, got {self.keep!r}")
+        if self.keep == self.score_rule and self.scores is None:
+            raise ValueError(f"keep={self.score_rule!r} needs a scores function")
+
+    @property
+    def score_rule(self) -> str:
+        """The rule that keeps the epoch with the highest ``score_name``: its history column, ``val_<score_name>``."""
+        return f"val_{self.score_name}"
 
     def rank(self, epoch: int, val_total: float, score: float | None) -> float:
         """The epoch's rank under ``keep``: lower is better (the kept epoch is the first with the lowest)."""
         if self.keep == "last":
             return -float(epoch)
-        if self.keep == "score":
+        if self.keep == self.score_rule:
             return -score
         return val_total
 

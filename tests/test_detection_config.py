@@ -41,17 +41,19 @@ def test_config_strides_and_feature_sizes_follow_the_anchor_lists():
     assert three.strides == [4, 8, 16] and three.feature_sizes == [56, 28, 14]
     four = DetectorConfig(FOUR_SCALES["channels"], FOUR_SCALES["anchor_sizes"], 3, 224)
     assert four.strides == [4, 8, 16, 32] and four.feature_sizes == [56, 28, 14, 7]
-    assert set(four.to_dict()) == {"channels", "anchor_sizes", "num_classes", "image_size", "top_down", "head_dilation"}
+    assert set(four.to_dict()) == {"channels", "anchor_sizes", "num_classes", "image_size", "top_down", "head_dilation",
+                                   "anchor_centre", "box_variances"}
 
 
 def test_the_repository_params_build_every_setting():
     params = _detector()
     config = params.model_config(num_classes=3)
     assert config == DetectorConfig(params.channels, params.anchor_sizes, 3, SCENE_SIZE, params.top_down,
-                                    params.head_dilation)
+                                    params.head_dilation, params.anchor_centre, tuple(params.box_variances))
     assert params.targets == Targets(MatchThresholds(params.positive_iou, params.negative_iou), params.min_visibility)
     assert params.loss_weights == LossWeights(params.objectness_weight, params.class_weight, params.box_weight,
-                                              params.negatives_per_positive, params.smooth_l1_beta, params.box_loss)
+                                              params.negatives_per_positive, params.smooth_l1_beta, params.box_loss,
+                                              params.objectness_target, tuple(params.box_variances))
     assert params.schedule == DetectorSchedule(params.batch_size, params.epochs, params.lr, params.lr_schedule,
                                                params.seed, Augmentation(params.hflip, params.max_shift),
                                                params.checkpoint)

@@ -17,6 +17,7 @@ from locate.detection.loss import detection_loss
 from locate.detection.model import Detector, fold_batch_norm
 from locate.detection.receptive_field import receptive_fields
 from locate.detection.recipes import read_recipe
+from locate.detection.selection import SCORE_NAME
 from locate.detection.targets import PaddedObjects
 from locate.errors import UserError
 from locate.runtime import make_runtime
@@ -116,7 +117,7 @@ def test_the_improved_recipe_is_the_course_one_with_its_keys_changed(tmp_path):
     assert read_recipe("course", path) == course
 
 
-@pytest.mark.parametrize("keep", ["last", "score"])
+@pytest.mark.parametrize("keep", ["last", "val_map50"])
 def test_the_checkpoint_rule_chooses_the_kept_epoch(tmp_path, keep):
     model, optimizer, train, val, generator = _problem(1)
     outputs = FitOutputs(tmp_path / "history.csv", tmp_path / "model.pt", {"config": {}}, tmp_path / "work")
@@ -127,6 +128,16 @@ def test_the_checkpoint_rule_chooses_the_kept_epoch(tmp_path, keep):
     assert [row["val_map50"] for row in fitted.rows] == [0.2, 0.9, 0.5, 0.1]
     checkpoint = load_checkpoint(tmp_path / "model.pt")
     assert checkpoint["epoch"] == (4 if keep == "last" else 2) and checkpoint["kept_by"] == keep
+
+
+def test_the_detectors_checkpoint_rules_are_the_epoch_loops_own_names():
+    generator = torch.Generator()
+    outputs = FitOutputs(None, None, {}, None)
+    for rule in CHECKPOINT_RULES:
+        FitSettings(1, make_runtime("cpu", "fp32", 1), outputs, generator, keep=rule, scores=lambda _: {},
+                    score_name=SCORE_NAME)
+    with pytest.raises(ValueError, match="val_map50"):
+        FitSettings(1, make_runtime("cpu", "fp32", 1), outputs, generator, keep="score", score_name=SCORE_NAME)
 
 
 def test_each_checkpoint_rule_keeps_its_epoch_of_a_history():

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 import torch
 
 from locate.data.shapes import SCENE_SIZE
-from locate.detection.anchors import all_anchors
+from locate.detection.anchors import ANCHOR_CENTRES, all_anchors
 from locate.detection.checkpoint_rules import CHECKPOINT_RULES
 from locate.params import (
     MAX_BATCH_SIZE,
@@ -36,6 +36,8 @@ BLOCK_STRIDE = 2
 LR_SCHEDULES = ("constant", "cosine")
 MAX_WIDTH = 4096  # channels of one layer: wider layers need more memory than a machine of this project has
 BOX_LOSSES = ("smooth_l1", "giou")
+OBJECTNESS_TARGETS = ("binary", "iou")
+UNIT_VARIANCES = (1.0, 1.0, 1.0, 1.0)
 MAX_HEAD_DILATION = 4
 
 
@@ -61,7 +63,9 @@ class DetectorConfig:
     first (scale 1 = the stride-4 map, 56x56 for 224 pixels); num_classes: C;
     image_size: input side in pixels; top_down: merge each scale with the coarser ones before
     the heads; head_dilation: dilation of the heads' 3x3 conv on every scale but the finest
-    (the course: no merge, dilation 1).
+    (the course: no merge, dilation 1); anchor_centre: where each cell's anchors are centred (one of
+    ``ANCHOR_CENTRES``, the course: "cell"); box_variances: what the model's box outputs are multiplied by,
+    ``(dx, dy, dw, dh)`` (SSD's variances; the course: all 1, the outputs are the offsets themselves).
     """
 
     channels: list[int]
@@ -70,6 +74,8 @@ class DetectorConfig:
     image_size: int
     top_down: bool = False
     head_dilation: int = 1
+    anchor_centre: str = "cell"
+    box_variances: tuple[float, ...] = UNIT_VARIANCES
 
     @property
     def strides(self) -> list[int]:
@@ -83,7 +89,7 @@ class DetectorConfig:
 
     def anchors(self) -> tuple[torch.Tensor, torch.Tensor]:
         """``(anchors Tensor[A, 4] xyxy, level Tensor[A])`` in the order of the model's outputs."""
-        return all_anchors(self.image_size, self.feature_sizes, self.anchor_sizes)
+        return all_anchors(self.image_size, self.feature_sizes, self.anchor_sizes, self.anchor_centre)
 
     def to_dict(self) -> dict:
         """Plain dict for a checkpoint's meta."""
@@ -108,8 +114,9 @@ class Targets:
 
 @dataclass(frozen=True)
 class LossWeights:
-    """Weights of the parts, negatives kept per positive, the Smooth L1 transition point, and the box loss
-    (one of ``BOX_LOSSES``)."""
+    """Weights of the parts, negatives kept per positive, the Smooth L1 transition point, the box loss
+    (one of ``BOX_LOSSES``) and the objectness target of a positive anchor (one of ``OBJECTNESS_TARGETS``:
+    1, or the IoU of its decoded box with its object, so that the score ranks boxes by how well they fit)."""
 
     objectness: float
     classification: float
@@ -117,6 +124,8 @@ class LossWeights:
     negatives_per_positive: int
     smooth_l1_beta: float
     box_loss: str = "smooth_l1"
+    objectness_target: str = "binary"
+    box_variances: tuple[float, ...] = UNIT_VARIANCES
 
 
 @dataclass(frozen=True)
@@ -185,6 +194,9 @@ class DetectorParams:
     hflip: bool
     max_shift: int
     checkpoint: str
+    anchor_centre: str
+    box_variances: list[float]
+    objectness_target: str
 
     def __post_init__(self) -> None:
         most = max_scales(SCENE_SIZE)
@@ -213,6 +225,12 @@ class DetectorParams:
         require(1 <= self.head_dilation <= MAX_HEAD_DILATION, "detector.head_dilation", self.head_dilation,
                 f"an integer from 1 to {MAX_HEAD_DILATION}")
         require(self.box_loss in BOX_LOSSES, "detector.box_loss", self.box_loss, " or ".join(BOX_LOSSES))
+        require(self.anchor_centre in ANCHOR_CENTRES, "detector.anchor_centre", self.anchor_centre,
+                " or ".join(ANCHOR_CENTRES))
+        require(len(self.box_variances) == 4 and min(self.box_variances) > 0, "detector.box_variances",
+                self.box_variances, "four numbers > 0 (dx, dy, dw, dh)")
+        require(self.objectness_target in OBJECTNESS_TARGETS, "detector.objectness_target", self.objectness_target,
+                " or ".join(OBJECTNESS_TARGETS))
         require(self.checkpoint in CHECKPOINT_RULES, "detector.checkpoint", self.checkpoint,
                 " or ".join(CHECKPOINT_RULES))
         require(0 <= self.max_shift <= SCENE_SIZE // 4, "detector.max_shift", self.max_shift,
@@ -221,7 +239,7 @@ class DetectorParams:
     def model_config(self, num_classes: int) -> DetectorConfig:
         """The model and anchors for ``num_classes`` categories on ``SCENE_SIZE``-pixel images."""
         return DetectorConfig(self.channels, self.anchor_sizes, num_classes, SCENE_SIZE, self.top_down,
-                              self.head_dilation)
+                              self.head_dilation, self.anchor_centre, tuple(self.box_variances))
 
     @property
     def targets(self) -> Targets:
@@ -232,7 +250,7 @@ class DetectorParams:
     def loss_weights(self) -> LossWeights:
         """Weights of the loss parts, hard-negative quota and Smooth L1 beta."""
         return LossWeights(self.objectness_weight, self.class_weight, self.box_weight, self.negatives_per_positive,
-                           self.smooth_l1_beta, self.box_loss)
+                           self.smooth_l1_beta, self.box_loss, self.objectness_target, tuple(self.box_variances))
 
     @property
     def schedule(self) -> DetectorSchedule:

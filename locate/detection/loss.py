@@ -5,8 +5,8 @@ import torch
 import torch.nn.functional as F
 
 from locate.detection.box_coder import decode
-from locate.detection.boxes import generalized_iou
-from locate.detection.config import LossWeights
+from locate.detection.boxes import box_overlap, generalized_iou
+from locate.detection.config import UNIT_VARIANCES, LossWeights
 from locate.detection.model import BOX_VALUES
 
 
@@ -30,15 +30,17 @@ def detection_loss(outputs: torch.Tensor, labels: torch.Tensor, offsets: torch.T
     labels: int ``Tensor[B, A]`` (0 background, 1..C class + 1, -1 ignored);
     offsets: ``Tensor[B, A, 4]`` encoded target boxes. Objectness BCE covers the
     positives and, per image, the ``negatives_per_positive`` x positives background
-    anchors with the highest BCE; class CE and the box loss cover the positives. ``anchors``
-    (``Tensor[A, 4]`` xyxy) are needed by the GIoU box loss only. Returns ``{"total", "obj", "cls", "box"}`` scalars.
+    anchors with the highest BCE (its positives' target: :func:`_objectness_target`); class CE and the box loss
+    cover the positives. ``anchors`` (``Tensor[A, 4]`` xyxy) are needed by the GIoU box loss and the IoU
+    objectness target only. Returns ``{"total", "obj", "cls", "box"}`` scalars.
     """
     outputs = outputs.float()
     labels = labels.long()
     positive = labels > 0
     negative = labels == 0
     objectness = outputs[..., BOX_VALUES]
-    object_bce = F.binary_cross_entropy_with_logits(objectness, positive.float(), reduction="none")
+    object_target = _objectness_target(outputs, offsets, positive, anchors, weights)
+    object_bce = F.binary_cross_entropy_with_logits(objectness, object_target, reduction="none")
     with torch.no_grad():
         quota = positive.sum(dim=1) * weights.negatives_per_positive
         mined = hard_negatives(torch.where(negative, object_bce, -torch.inf), quota)
@@ -53,8 +55,25 @@ def detection_loss(outputs: torch.Tensor, labels: torch.Tensor, offsets: torch.T
 def _box_loss(predicted: torch.Tensor, target: torch.Tensor, positive: torch.Tensor, anchors: torch.Tensor | None,
               weights: LossWeights) -> torch.Tensor:
     """Summed box loss of the positives' ``predicted`` and ``target`` offsets (``Tensor[P, 4]``); ``positive``:
-    bool ``Tensor[B, A]``."""
+    bool ``Tensor[B, A]``. Smooth L1 compares the offsets divided by ``box_variances`` (what the model's heads
+    output, see :class:`Detector`)."""
     if weights.box_loss == "smooth_l1":
+        if weights.box_variances != UNIT_VARIANCES:
+            variances = torch.tensor(weights.box_variances, device=predicted.device)
+            predicted, target = predicted / variances, target / variances
         return F.smooth_l1_loss(predicted, target, beta=weights.smooth_l1_beta, reduction="sum")
     positive_anchors = anchors[positive.nonzero(as_tuple=True)[1]]
     return (1 - generalized_iou(decode(predicted, positive_anchors), decode(target, positive_anchors))).sum()
+
+
+def _objectness_target(outputs: torch.Tensor, offsets: torch.Tensor, positive: torch.Tensor,
+                       anchors: torch.Tensor | None, weights: LossWeights) -> torch.Tensor:
+    """Objectness target ``Tensor[B, A]``: 0 off the positives; on them 1, or (``objectness_target`` "iou") the IoU
+    of each positive's decoded box with its object's box, without gradient."""
+    target = positive.float()
+    if weights.objectness_target == "iou":
+        positive_anchors = anchors[positive.nonzero(as_tuple=True)[1]]
+        with torch.no_grad():
+            predicted = decode(outputs[positive][:, :BOX_VALUES], positive_anchors)
+            target[positive] = box_overlap(predicted, decode(offsets[positive], positive_anchors))
+    return target

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from locate.checkpoint import load_checkpoint
-from locate.detection.config import BLOCK_STRIDE, STEM_STRIDE, DetectorConfig
+from locate.detection.config import BLOCK_STRIDE, STEM_STRIDE, UNIT_VARIANCES, DetectorConfig
 from locate.errors import UserError
 from locate.records.detector import CheckpointChoice
 
@@ -69,7 +69,8 @@ class Detector(nn.Module):
     scale but the finest). ``strides``: each scale's stride in pixels, finest first (``config.strides``).
 
     forward: images ``Tensor[B, 3, S, S]`` in [0, 1] -> ``Tensor[B, A, 5 + C]`` for all
-    anchors of all scales, each row ``(dx, dy, dw, dh, objectness logit, C class logits)``.
+    anchors of all scales, each row ``(dx, dy, dw, dh, objectness logit, C class logits)``; the heads' box
+    values are multiplied by ``config.box_variances`` into the offsets.
     """
 
     def __init__(self, config: DetectorConfig) -> None:
@@ -87,6 +88,8 @@ class Detector(nn.Module):
             [ScaleHead(width, len(sizes), config.num_classes, dilation)
              for width, sizes, dilation in zip(widths, config.anchor_sizes, dilations, strict=True)]
         )
+        unit = tuple(config.box_variances) == UNIT_VARIANCES
+        self.register_buffer("box_scale", None if unit else torch.tensor(config.box_variances), persistent=False)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         features = [self.stem(images)]
@@ -95,7 +98,10 @@ class Detector(nn.Module):
         features = features[1:]
         if self.top_down is not None:
             features = self.top_down(features)
-        return torch.cat([head(scale) for head, scale in zip(self.heads, features, strict=True)], dim=1)
+        outputs = torch.cat([head(scale) for head, scale in zip(self.heads, features, strict=True)], dim=1)
+        if self.box_scale is None:
+            return outputs
+        return torch.cat([outputs[..., :BOX_VALUES] * self.box_scale, outputs[..., BOX_VALUES:]], dim=-1)
 
 
 def parameter_count(config: DetectorConfig) -> int:

@@ -72,9 +72,8 @@ def train_detector(config: DetectorConfig, targets: Targets, weights: LossWeight
     if schedule.lr_schedule == "cosine":
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=schedule.epochs)
     meta = {"config": config.to_dict(), "category_names": train.category_names} | meta
-    keep = "score" if schedule.checkpoint == "val_map50" else schedule.checkpoint
     settings = FitSettings(schedule.epochs, runtime, outputs.for_fit(meta), generator, scheduler, name="detector",
-                           keep=keep, scores=val_map50(val, config, schedule.batch_size, runtime),
+                           keep=schedule.checkpoint, scores=val_map50(val, config, schedule.batch_size, runtime),
                            score_name=SCORE_NAME)
     compute_loss = loss_function(weights, anchors, targets, schedule.augmentation, generator)
     return fit(model, optimizer, compute_loss, train_batches, val_batches, settings)

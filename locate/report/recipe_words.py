@@ -21,6 +21,12 @@ CHANGES: dict[str, Callable[[object], str]] = {
     "max_shift": lambda pixels: f"random shifts of up to {pixels} pixels" if pixels else "no random shifts",
     "box_loss": lambda loss: BOX_LOSSES.get(loss, f"box loss {loss}"),
     "checkpoint": lambda rule: f"the checkpoint of {rule_words(rule)}",
+    "negative_iou": lambda iou: f"every anchor under IoU {iou:g} with all objects trained as background",
+    "box_variances": lambda variances: ("box offsets learnt in units of SSD's variances "
+                                        f"({', '.join(f'{v:g}' for v in variances)})"),
+    "objectness_target": lambda target: ("objectness trained toward the IoU of each positive anchor's box with its "
+                                         "object" if target == "iou" else f"objectness target {target}"),
+    "anchor_centre": lambda centre: f"anchors centred on each cell's {centre.replace('_', ' ')}",
 }
 
 
