@@ -27,6 +27,7 @@ from locate.detection.config import read_detector, read_detector_eval
 from locate.detection.recipes import COURSE, IMPROVED, RECIPE_SECTIONS, RecipeFiles, read_recipe
 from locate.errors import UserError, run_stage
 from locate.keypoints.config import read_ablations, read_keypoints, read_keypoints_eval
+from locate.keypoints.epoch_scores import EPOCH_SCORES
 from locate.keypoints.method import MethodParams
 from locate.params import load_params, read_section, result_params
 from locate.records.detector import DetectorDetails, DetectorMetrics
@@ -41,7 +42,6 @@ from locate.summary import headline_metrics, summary_table
 
 REPORTS = Path("reports")
 HEADLINE = Path("metrics/headline.json")
-EPOCH_SCORES = {"val_pck_symmetric_05": "symmetric PCK@0.05", "val_pck_20": "course PCK@0.2"}  # drawn under the losses
 KEYPOINT_METRICS = KeypointFiles(Path("metrics"))
 TEST_KEYPOINT_METRICS = KeypointFiles(Path("metrics/test"))
 SPEED = Path("metrics/speed")

@@ -71,9 +71,10 @@ def test_four_anchor_lists_make_four_scales():
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"channels": [32, 64, 128, 256]}, "5 widths in [1, 4096]: 2 for the stem, then one for each of the 3"),
+        ({"channels": [32, 64, 128, 256], "anchor_sizes": [[16], [48], [96]]},
+         "5 widths in [1, 4096]: 2 for the stem, then one for each of the 3"),
         ({"channels": [32, 64, 128, 256, 512], "anchor_sizes": [[16], [32], [64], [128]]}, "expected 6 widths"),
-        ({"channels": [32, 64, 128, 0, 512]}, "expected 5 widths in [1, 4096]"),
+        ({"channels": [32, 64, 128, 0, 512], "anchor_sizes": [[16], [48], [96]]}, "expected 5 widths in [1, 4096]"),
     ],
 )
 def test_a_width_count_that_does_not_fit_the_anchor_lists_names_the_channels(changes, expected):

@@ -16,15 +16,17 @@ from locate.records.detector import DetectorDetails, DetectorMetrics
 from locate.records.reading import read_record
 from locate.records.speed import EvaluationSpeed, TrainingSpeed
 from tests.stage_runner import repo_params, run_stage, write_params
+from tools.tiny import tiny_channels
 
 CLASSES = ["circle", "square", "triangle"]
 AREAS = ["small", "medium", "large"]
-SCALES = ["scale1", "scale2", "scale3"]
+ANCHOR_SIZES = repo_params()["detector"]["anchor_sizes"]
+SCALES = [f"scale{index + 1}" for index in range(len(ANCHOR_SIZES))]
 
 
 def tiny_params(**detector_eval) -> dict:
     params = repo_params()
-    params["detector"] |= {"channels": [4, 4, 8, 8, 8], "epochs": 1, "batch_size": 4}
+    params["detector"] |= {"channels": tiny_channels(params["detector"]), "epochs": 1, "batch_size": 4}
     params["detector_eval"] |= {"batch_size": 2, "latency_images": 2} | detector_eval
     return params
 
@@ -45,7 +47,7 @@ def trained(tmp_path_factory):
 
 def test_train_writes_checkpoint_history_and_speed(trained):
     checkpoint = torch.load(trained / "models" / "detector.pt", weights_only=True)
-    assert checkpoint["config"]["channels"] == [4, 4, 8, 8, 8] and checkpoint["epoch"] == 1
+    assert checkpoint["config"]["channels"] == tiny_channels(repo_params()["detector"]) and checkpoint["epoch"] == 1
     with open(trained / "plots" / "detector" / "history.csv") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 1
@@ -62,7 +64,8 @@ def test_evaluate_writes_metrics_with_the_issue_keys(trained):
     details = read_record(trained / "plots" / "detector" / "details.json", DetectorDetails)
     assert list(details.levels) == SCALES
     geometry = [(level.stride, level.feature_size, level.anchor_sizes) for level in details.levels.values()]
-    assert geometry == [(4, 56, [16, 24, 32]), (8, 28, [48, 64, 96]), (16, 14, [96, 128, 192])]
+    strides = [4 * 2**index for index in range(len(ANCHOR_SIZES))]  # the stem halves once, each scale once more
+    assert geometry == [(stride, 224 // stride, sizes) for stride, sizes in zip(strides, ANCHOR_SIZES, strict=True)]
     for level in details.levels.values():
         assert list(level.true_positives) == CLASSES and list(level.anchor_coverage) == CLASSES
     assert 0 <= metrics.map50 <= 1 and 0 < details.recall_ceiling <= 1

@@ -33,6 +33,7 @@ from locate.records.speed import TrainingSpeed
 from locate.runtime import make_runtime, seed_everything
 from locate.training import RESUME_ROOT, Batches, FitOutputs, FitSettings, fit
 from tests.stage_runner import REPO_ROOT, repo_params, run_stage, stage_env, torchrun_command, write_params
+from tools.tiny import tiny_channels
 
 TRAINERS = {"detector": ("train_detector",), "heatmap": ("train_keypoints", "heatmap")}  # stage module and args
 STAGES = {"detector": ("train_detector",), "heatmap": ("train_heatmap", "heatmap")}  # dvc.yaml stage and key
@@ -136,7 +137,7 @@ def data(tmp_path_factory) -> Path:
     generate_datasets(folder / "data", 5, 8, 4, workers=1)
     params = repo_params()
     params["runtime"] = {"device": "cpu", "precision": "fp32", "threads": 1}
-    params["detector"] |= {"channels": [4, 4, 8, 8, 8], "epochs": 2, "batch_size": 4}
+    params["detector"] |= {"channels": tiny_channels(params["detector"]), "epochs": 2, "batch_size": 4}
     params["keypoints"] |= {"epochs": 2, "batch_size": 4}
     write_params(folder, params)
     return folder

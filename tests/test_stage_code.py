@@ -1,7 +1,11 @@
-"""Each stage's ``deps:`` names exactly the code it runs, as its imports say."""
+"""Each stage's ``deps:`` names exactly the code it runs, as its imports say; the top-level metrics and plots
+follow the stages and the keypoint methods."""
 
 import ast
+import shutil
 from pathlib import Path
+
+import yaml
 
 from tools.stage_code import DVC_YAML, code_files, declared_code, mismatches, stage_module, written_dvc_yaml
 from tools.tiny import REPO_ROOT
@@ -13,7 +17,26 @@ def test_every_stage_lists_exactly_the_code_it_runs():
 
 def test_the_committed_dvc_yaml_is_what_make_deps_writes():
     assert (REPO_ROOT / DVC_YAML).read_text() == written_dvc_yaml(), (
-        "dvc.yaml's code deps differ from the imports: run `make deps` and commit dvc.yaml")
+        "dvc.yaml differs from what `make deps` writes (code deps from the imports, top-level metrics and plots "
+        "from the stages and the keypoint methods): run `make deps` and commit dvc.yaml")
+
+
+def test_a_new_method_joins_the_metrics_and_plots_make_deps_writes(tmp_path):
+    for name in ("locate", "stages"):
+        shutil.copytree(REPO_ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO_ROOT / DVC_YAML, tmp_path / DVC_YAML)
+    params = yaml.safe_load((REPO_ROOT / "params.yaml").read_text())
+    params["keypoints"]["methods"]["integral"]["integral_plain"] = {"loss": "l1"}
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    written = yaml.safe_load(written_dvc_yaml(tmp_path))
+    assert "live/train_keypoints_integral_plain/metrics.json" in written["metrics"]
+    charts = {next(iter(entry)): next(iter(entry.values())) for entry in written["plots"] if isinstance(entry, dict)}
+    assert "plots/keypoints/integral_plain_history.csv" in charts["integral_loss"]["y"]
+    assert "course_integral_plain" in charts["course_pck"]["y"]["plots/keypoints/pck.csv"]
+    assert "symmetric_integral_plain" in charts["symmetric_pck"]["y"]["plots/keypoints/pck.csv"]
+    assert all("plots/keypoints/integral_plain_history.csv" in charts[name]["y"]
+               for name in ("epoch_pck_symmetric_05", "epoch_pck_20"))
+    assert {"live/train_keypoints_integral_plain/plots/metrics": {"x": "step"}} in written["plots"]
 
 
 def test_make_deps_writes_a_new_import_and_shares_equal_lists(tmp_path):

@@ -7,7 +7,8 @@ functions count too). A module's resource files share its stem (``locate/report.
 left out. A folder in ``deps:`` stands for every file in it.
 
 ``python -m tools.stage_code --write`` (``make deps``) writes every stage's code deps into
-``dvc.yaml`` from the imports: the stage's own module first, the rest sorted, then the stage's
+``dvc.yaml`` from the imports, and the top-level ``metrics:`` and ``plots:`` from the stages and the
+keypoint methods (:mod:`tools.dvc_views`): the stage's own module first, the rest sorted, then the stage's
 other deps (data, metrics) as they were; stages that come out with the same deps share one list
 (a YAML anchor and its aliases), so the recipes of one stage module are not copies. Comments and
 everything else in the file stay as they are. ``python -m tools.stage_code`` checks instead: it
@@ -23,6 +24,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedSeq
 
+from tools.dvc_views import PLOTS_COMMENT, metrics_view, plots_view
 from tools.pipeline_graph import read_plan
 from tools.tiny import REPO_ROOT
 
@@ -126,9 +128,31 @@ def written_dvc_yaml(root: Path = REPO_ROOT) -> str:
         listed[:] = list(deps)
         body["deps"] = listed
         written[deps] = (name, listed)
+    _write_views(document, root)
     buffer = io.StringIO()
     yaml.dump(document, buffer)
     return buffer.getvalue()
+
+
+def _flow_lists(value):
+    """``value`` with every list of plain names in flow style (``[a, b]``), as dvc.yaml writes the plot columns."""
+    if isinstance(value, dict):
+        return {key: _flow_lists(item) for key, item in value.items()}
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        listed = CommentedSeq(value)
+        listed.fa.set_flow_style()
+        return listed
+    return value
+
+
+def _write_views(document, root: Path) -> None:
+    """Replace the items of the top-level ``metrics:`` and ``plots:`` lists, where the file has them, with
+    :mod:`tools.dvc_views`' (the comments on them stay)."""
+    if "metrics" not in document or "plots" not in document:
+        return
+    document["metrics"][:] = metrics_view(root)
+    document["plots"][:] = [_flow_lists(entry) if isinstance(entry, dict) else entry for entry in plots_view(root)]
+    document.yaml_set_comment_before_after_key("plots", before="\n\n" + PLOTS_COMMENT)
 
 
 def main() -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from locate.detection.config import STEM_WIDTHS
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PLOT_TEMPLATES = Path(".dvc/plots")
 COPIED = ("locate", "stages", "ci", "tools", "dvc.yaml", "params.yaml", ".dvcignore", ".gitignore", "pyproject.toml",
@@ -22,13 +24,18 @@ GIT_IDENTITY = {"GIT_AUTHOR_NAME": "ci", "GIT_AUTHOR_EMAIL": "ci@localhost",
                 "GIT_COMMITTER_NAME": "ci", "GIT_COMMITTER_EMAIL": "ci@localhost"}
 
 
+def tiny_channels(detector: dict) -> list[int]:
+    """Narrow widths for section ``detector``'s scales: 4 for each stem conv, 8 for each scale."""
+    return [4] * STEM_WIDTHS + [8] * len(detector["anchor_sizes"])
+
+
 def tiny_params(params: dict) -> dict:
     """``params`` shrunk to a run of seconds per stage: tiny data, one epoch, a narrow detector, fp32."""
     params["data"] |= {"num_train": 6, "num_val": 3}
     if "test_data" in params:  # a revision from before the test split has none
         params["test_data"] |= {"num_images": 4}
     params["runtime"] |= {"device": "cpu", "precision": "fp32", "threads": 1}
-    params["detector"] |= {"channels": [4, 4, 8, 8, 8], "epochs": 1, "batch_size": 4}
+    params["detector"] |= {"channels": tiny_channels(params["detector"]), "epochs": 1, "batch_size": 4}
     params["detector_eval"] |= {"batch_size": 3, "latency_images": 1, "drawn_images": 2}
     params["keypoints"] |= {"epochs": 1, "batch_size": 4, "drawn_images": 2, "failure_images": 1}
     return params

@@ -19,6 +19,7 @@ from locate.runtime import Runtime
 
 EPOCH_THRESHOLDS = (0.05, 0.2)  # the course's headline thresholds: precise and coarse
 EPOCH_SCORE = "val_pck_symmetric_05"  # the history column that tells when a method stops improving at the task
+EPOCH_SCORES = {EPOCH_SCORE: "symmetric PCK@0.05", "val_pck_20": "course PCK@0.2"}  # drawn: history column -> label
 
 
 def val_pck(split: KeypointSplit, config: MethodConfig,

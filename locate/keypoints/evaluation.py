@@ -67,18 +67,26 @@ def failure_groups(pair: tuple[str, str], predictions: dict[str, torch.Tensor], 
     }
 
 
+def pck_columns(names: list[str]) -> dict[str, list[str]]:
+    """``{"course": [course_<name>, ...], "symmetric": [symmetric_<name>, ...]}``: the PCK table's method columns."""
+    return {kind: [f"{kind}_{name}" for name in names] for kind in ("course", "symmetric")}
+
+
 def pck_table(predictions: dict[str, torch.Tensor], truth: torch.Tensor) -> list[dict]:
-    """Rows ``{threshold, course_<name>, symmetric_<name>, ..., random_assignment, best_possible}``."""
+    """Rows ``{threshold, course_<name>, symmetric_<name>, ..., random_assignment, best_possible}``
+    (:func:`pck_columns`)."""
     course = {name: pck(p, truth) for name, p in predictions.items()}
     symmetric = {name: pck(p, truth, symmetric=True) for name, p in predictions.items()}
     random_assignment, best_possible = random_assignment_ceiling(truth), best_possible_ceiling(truth)
+    columns = pck_columns(list(predictions))
     rows = []
     for t in THRESHOLDS:
         key = threshold_key(t)
         row = {"threshold": t}
-        for name in predictions:
-            row[f"course_{name}"] = round(course[name][key], DIGITS)
-            row[f"symmetric_{name}"] = round(symmetric[name][key], DIGITS)
+        for name, course_column, symmetric_column in zip(predictions, columns["course"], columns["symmetric"],
+                                                         strict=True):
+            row[course_column] = round(course[name][key], DIGITS)
+            row[symmetric_column] = round(symmetric[name][key], DIGITS)
         row["random_assignment"] = round(random_assignment[key], DIGITS)
         row["best_possible"] = round(best_possible[key], DIGITS)
         rows.append(row)
