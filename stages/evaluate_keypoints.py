@@ -25,7 +25,16 @@ from locate.errors import UserError, run_stage
 from locate.keypoints.codec import Codec, Decoder
 from locate.keypoints.config import KeypointsEvalParams, read_ablations, read_keypoints, read_keypoints_eval
 from locate.keypoints.drawing import COLOUR_LEGEND, draw_predictions, failure_title
-from locate.keypoints.evaluation import DIGITS, ceilings, failure_groups, latency_ms, method_scores, pck_table, predict
+from locate.keypoints.evaluation import (
+    DIGITS,
+    ceilings,
+    failure_groups,
+    latency_ms,
+    method_scores,
+    pck_table,
+    per_keypoint_scores,
+    predict,
+)
 from locate.keypoints.hand_pair import HandPairDecoder
 from locate.keypoints.method import MethodConfig, build_model, failure_pair, make_codec
 from locate.keypoints.models import parameter_count
@@ -115,11 +124,12 @@ def split_metrics(models: dict[str, tuple], split, runtime: Runtime, scoring: Sc
     scores, per_keypoint, predictions = {}, {}, {}
     for name, (model, codec) in models.items():
         predictions[name] = predict(model, codec, split.images, runtime)
-        found = method_scores(predictions[name], split.keypoints, split.keypoint_names)
         moved = predict(model, codec, shifted_right(split.images, SHIFT_PIXELS), runtime)
         gain = round(shift_gain(predictions[name], moved), DIGITS)
-        scores[name] = MethodScores(found["pck"], found["pck_symmetric"], gain, parameter_count(model))
-        per_keypoint[name] = KeypointPck(found["pck_per_keypoint"], found["pck_per_keypoint_symmetric"])
+        scores[name] = MethodScores(**method_scores(predictions[name], split.keypoints), shift_gain=gain,
+                                    parameters=parameter_count(model))
+        per_keypoint[name] = KeypointPck(**per_keypoint_scores(predictions[name], split.keypoints,
+                                                               split.keypoint_names))
     groups = failure_groups(scoring.pair, {name: predictions[name] for name in method_names}, split.keypoints)
     metrics = KeypointMetrics(
         methods={name: scores[name] for name in method_names},

@@ -20,7 +20,7 @@ from locate.records.keypoints import (
 )
 from locate.records.seed_noise import SeedNoise, SeedRun, Spread
 from locate.records.speed import EvaluationSpeed, GenerationSpeed, RuntimeRecord, TrainingSpeed
-from locate.report.facts import build_report, failure_caption, stage_times, training_time
+from locate.report.facts import build_report, failure_caption, per_method_numbers, stage_times, training_time
 from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds, TestResults
 from locate.report.markdown import number_word, spoken, word_list
 from locate.report.recipe_words import change_words, rule_words
@@ -347,3 +347,12 @@ def test_the_duplicate_pairs_of_each_recipe_are_in_the_recipe_table():
     section = _improved_section(report_inputs())
     assert ("| duplicate pairs (two detections above 0.5 of one class on one object) | 17 (most on scale2+scale3: 12) "
             "| 2 (most on scale3+scale3: 2) |") in section
+
+
+def test_every_single_number_of_a_methods_record_is_a_column_of_the_tradeoff_table():
+    assert per_method_numbers(_scores(0.5)) == ["shift_gain", "parameters"]
+    extended = dataclasses.make_dataclass("Extended", [("mean_error", float)], bases=(MethodScores,), frozen=True)
+    assert per_method_numbers(extended(**dataclasses.asdict(_scores(0.5)), mean_error=2.5)) == [
+        "shift_gain", "parameters", "mean_error"]
+    assert "| method | PCK@0.2 | symmetric PCK@0.2 | shift gain | parameters | latency (ms) |" in build_report(
+        report_inputs())

@@ -32,13 +32,20 @@ def _rounded(scores: dict) -> dict:
     return {key: round(value, DIGITS) for key, value in scores.items()}
 
 
-def method_scores(prediction: torch.Tensor, truth: torch.Tensor, names: list[str]) -> dict:
-    """Course PCK, symmetric PCK (hands as an unordered pair) and per-keypoint PCK@0.2 of both."""
+def method_scores(prediction: torch.Tensor, truth: torch.Tensor) -> dict:
+    """The scores of a :class:`~locate.records.keypoints.MethodScores` read from the predictions ``[N, K, 2]`` and
+    the truth ``[N, K, 2]`` alone, by field: course PCK and symmetric PCK (hands as an unordered pair)."""
     return {
         "pck": _rounded(pck(prediction, truth)),
         "pck_symmetric": _rounded(pck(prediction, truth, symmetric=True)),
-        "pck_per_keypoint": _rounded(pck_per_keypoint(prediction, truth, names)),
-        "pck_per_keypoint_symmetric": _rounded(pck_per_keypoint(prediction, truth, names, symmetric=True)),
+    }
+
+
+def per_keypoint_scores(prediction: torch.Tensor, truth: torch.Tensor, names: list[str]) -> dict:
+    """A :class:`~locate.records.keypoints.KeypointPck` by field: per-keypoint PCK, course and symmetric."""
+    return {
+        "course": _rounded(pck_per_keypoint(prediction, truth, names)),
+        "symmetric": _rounded(pck_per_keypoint(prediction, truth, names, symmetric=True)),
     }
 
 

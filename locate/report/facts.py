@@ -8,6 +8,7 @@ that ``evaluate_detector`` recorded.
 """
 
 from collections.abc import Callable
+from dataclasses import fields
 
 import pandas as pd
 import yaml
@@ -378,6 +379,12 @@ def keypoint_method_facts(inputs: ReportInputs) -> Facts:
     }
 
 
+def per_method_numbers(scores: MethodScores) -> list[str]:
+    """The fields of a method's record that hold one number (``shift_gain``, ``parameters``, ...), in record order:
+    each a column of the report's accuracy, size and speed table."""
+    return [field.name for field in fields(scores) if isinstance(getattr(scores, field.name), int | float)]
+
+
 def keypoint_results_facts(inputs: ReportInputs) -> Facts:
     """The PCK tables with the ceilings, per keypoint, against size and latency, the ablations, the failures."""
     kp = inputs.keypoints
@@ -388,8 +395,10 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
     labels = method_labels(inputs)
     per_keypoint = [[labels[name], *(num(kp.per_keypoint[name].course[k]) for k in keypoints)] for name in kp.methods]
     latency = inputs.speed.keypoint_evaluation.latency_ms_per_image
+    numbers = per_method_numbers(next(iter(kp.methods.values())))
     tradeoff = [
-        [labels[name], num(s.pck[LOOSE]), num(s.pck_symmetric[LOOSE]), f"{s.parameters:,}",
+        [labels[name], num(s.pck[LOOSE]), num(s.pck_symmetric[LOOSE]),
+         *(f"{value:,}" if isinstance(value, int) else num(value) for value in map(s.__getattribute__, numbers)),
          f"{latency[name]:.2f}" if name in latency else "n/a"]
         for name, s in kp.methods.items()
     ]
@@ -410,7 +419,7 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
         "per_keypoint_table": table(["method", *map(spoken, keypoints)], per_keypoint),
         "keypoint_predictions_figure": inputs.figures["keypoint_predictions"],
         "tradeoff_table": table(
-            ["method", f"PCK@{loosest}", f"symmetric PCK@{loosest}", "parameters", "latency (ms)"], tradeoff
+            ["method", f"PCK@{loosest}", f"symmetric PCK@{loosest}", *map(spoken, numbers), "latency (ms)"], tradeoff
         ),
         "ablation_table": table(["variant", *map(threshold_label, THRESHOLDS)], ablations),
         "keypoint_count": number_word(len(KEYPOINT_NAMES)),
