@@ -527,7 +527,7 @@ def coordinate_paragraph(kp: KeypointMetrics, methods: dict[str, MethodParams], 
         "tightest": f"{TIGHTEST:g}", "integral_scores": word_list(listed),
         "heatmap_tightest": num(ahead), "regression_tightest": num(behind), "regression_label": regression_label,
         "gap_sentence": fill(f"gap_{verdicts.gap_verdict(share)}",
-                             {"best": f"The better, {best}," if len(integral) > 1 else "It",
+                             {"best": {1: "It", 2: f"The better, {best},"}.get(len(integral), f"The best, {best},"),
                               "share": "" if share is None else pct(share)}),
         "hands_sentence": hands,
     })
