@@ -12,7 +12,8 @@ import yaml
 
 from benchmarks import gpu_check
 from benchmarks.metrics_agreement import NOISE_BAND, agreement
-from tests.stage_runner import REPO_ROOT
+from tests.stage_runner import REPO_ROOT, repo_params
+from tools.tiny import tiny_channels
 
 FAKE_STAGE = '''
 import sys
@@ -64,10 +65,11 @@ def test_a_failing_stage_stops_the_stages_that_read_from_it(tmp_path):
 
 
 def test_the_copy_runs_on_the_asked_device_with_the_overrides(tmp_path):
-    gpu_check.copy_project(tmp_path, "cpu", 2, ["keypoints.epochs=2", "detector.channels=[4, 4, 8, 8, 8]"])
+    channels = tiny_channels(repo_params()["detector"])
+    gpu_check.copy_project(tmp_path, "cpu", 2, ["keypoints.epochs=2", f"detector.channels={channels}"])
     params = yaml.safe_load((tmp_path / "params.yaml").read_text())
     assert params["runtime"]["device"] == "cpu" and params["runtime"]["threads"] >= 1
-    assert params["keypoints"]["epochs"] == 2 and params["detector"]["channels"] == [4, 4, 8, 8, 8]
+    assert params["keypoints"]["epochs"] == 2 and params["detector"]["channels"] == channels
     assert (tmp_path / "stages" / "train_detector.py").is_file() and not (tmp_path / "benchmarks" / "results").exists()
 
 

@@ -1,5 +1,6 @@
 """Metrics records: written as plain JSON and read back equal; a malformed file is a UserError naming it."""
 
+import dataclasses
 import json
 
 import pytest
@@ -18,10 +19,11 @@ from locate.records.keypoints import (
 from locate.records.reading import read_record
 from locate.records.speed import EvaluationSpeed, GenerationSpeed, RuntimeRecord, TrainingSpeed
 from locate.records.writing import write_record
+from tests.method_records import method_record
 
 RUNTIME = RuntimeRecord("cpu", "Some CPU", "bf16", 2, 1)
 PCK = {"pck_05": 0.5, "pck_10": 0.75, "pck_15": 0.875, "pck_20": 1.0}
-SCORES = MethodScores(PCK, PCK, 0.25, 1234)
+SCORES = method_record(PCK, PCK, shift_gain=0.25, parameters=1234)
 PER_KEYPOINT = KeypointPck({"head": 1.0, "left_hand": 0.5}, {"head": 1.0, "left_hand": 1.0})
 LEVEL = LevelRecord(4, 56, [16.0, 24.0], {"circle": 3, "square": 0}, {"circle": 5, "square": 1}, 49)
 DETECTOR = DetectorMetrics(0.5, 0.25, None, {"circle": 0.75, "square": None},
@@ -72,8 +74,7 @@ def test_the_keypoint_records_are_one_file_per_model_and_read_back_as_written(tm
     assert names == ["ablations/sigma_1.json", "ceilings/best_possible.json", "ceilings/random_assignment.json",
                      "keypoint_evaluation.json", "keypoints/regression.json", "per_keypoint/ablation_sigma_1.json",
                      "per_keypoint/regression.json"]
-    assert json.loads((tmp_path / "keypoints" / "regression.json").read_text()) == {
-        "pck": PCK, "pck_symmetric": PCK, "shift_gain": 0.25, "parameters": 1234}
+    assert json.loads((tmp_path / "keypoints" / "regression.json").read_text()) == dataclasses.asdict(SCORES)
     assert files.read(["regression"], ["sigma_1"]) == KEYPOINTS
     with pytest.raises(UserError, match="keypoints/heatmap.json: file not found"):
         files.read(["heatmap"], [])
