@@ -1,8 +1,8 @@
 """Stage ``evaluate_keypoints``: score every trained method and ablation variant on the val and test splits.
 
 Writes the metrics of :class:`locate.records.keypoints.KeypointFiles` under ``metrics/``
-(``keypoints/<method>.json`` and ``ablations/<variant>.json``: PCK, symmetric PCK, shift gain and
-parameter count; ``per_keypoint/<model>.json``; ``ceilings/<ceiling>.json``, the hand-ambiguity
+(``keypoints/<method>.json`` and ``ablations/<variant>.json``: the fields of
+:class:`~locate.records.keypoints.MethodScores`; ``per_keypoint/<model>.json``; ``ceilings/<ceiling>.json``, the hand-ambiguity
 ceilings; ``keypoint_evaluation.json``: failure-case counts and decoding settings) on val, the same
 under ``metrics/test/`` on the held-out test split (``data/test/keypoints``),
 ``metrics/speed/evaluate_keypoints.json`` (batch-1 latency), ``plots/keypoints/pck.csv``,
