@@ -2,8 +2,8 @@
 
 Writes the metrics of :class:`locate.records.keypoints.KeypointFiles` under ``metrics/``
 (``keypoints/<method>.json`` and ``ablations/<variant>.json``: the fields of
-:class:`~locate.records.keypoints.MethodScores`; ``per_keypoint/<model>.json``; ``ceilings/<ceiling>.json``, the hand-ambiguity
-ceilings; ``keypoint_evaluation.json``: failure-case counts and decoding settings) on val, the same
+:class:`~locate.records.keypoints.MethodScores`; ``per_keypoint/<model>.json``; ``ceilings/<ceiling>.json``,
+the hand-ambiguity ceilings; ``keypoint_evaluation.json``: failure-case counts and decoding settings) on val, the same
 under ``metrics/test/`` on the held-out test split (``data/test/keypoints``),
 ``metrics/speed/evaluate_keypoints.json`` (batch-1 latency), ``plots/keypoints/pck.csv``,
 the figures in ``plots/keypoints/images/`` and ``predictions/keypoints/<name>.json`` (one per

@@ -26,8 +26,65 @@ def _history(path: str) -> list[dict]:
         return [{key: float(value) for key, value in row.items()} for row in csv.DictReader(table)]
 
 
+def option_rows() -> list[str]:
+    """docs/results.md's table of the improved recipe's options: the latest proxy run of each variant built on
+    ``context_flip_shift`` (the improved recipe before them), from ``benchmarks/results/detector_options.jsonl``."""
+    latest = {row["variant"]: row for row in map(json.loads, (RESULTS / "detector_options.jsonl").open())}
+    rows = []
+    for name, row in latest.items():
+        if not name.startswith("context_flip_shift") or "giou" in name:
+            continue
+        base = {"top_down", "head_dilation", "hflip", "max_shift"}
+        changes = ", ".join(f"`{key}: {value}`" for key, value in row["changes"].items() if key not in base)
+        classes = " / ".join(f"{row['last']['ap50'][name]:.3f}" for name in ("circle", "square", "triangle"))
+        rows.append(f"| {changes or 'none (the base)'} | {row['last']['map50']:.3f} | "
+                    f"{row['last']['map50_visible']:.3f} | {classes} |")
+    return rows
+
+
+def error_counts(name: str, least: str) -> str:
+    """docs/results.md's account of the val detections of ``name`` scoring at least ``least`` (``"0.9"``) in
+    ``benchmarks/results/detector_errors.json``."""
+    counts = _json("benchmarks/results/detector_errors.json")[name]["counts"][least]
+    return (f"of the {sum(counts.values())} val detections scoring at least {least}, {counts['true_positive']} "
+            f"found an object, {counts['duplicate']} were duplicates and {counts['localisation']} localisation "
+            f"error{'' if counts['localisation'] == 1 else 's'}")
+
+
+def localisation_quartiles(name: str) -> str:
+    """The IoU with their object and the area over its of ``name``'s confident localisation errors."""
+    near = _json("benchmarks/results/detector_errors.json")[name]["localisation_above_0.9"]
+    return (f"boxes of the object's class at IoU {near['iou'][0]:.2f}-{near['iou'][2]:.2f} with it and "
+            f"{near['area_ratio'][0]:.2f}-{near['area_ratio'][2]:.2f} of its area (quartiles)")
+
+
+def recipe_claims() -> list[str]:
+    """docs/results.md's figures of the improved recipe against the course one, from their metrics, details and
+    training speed records."""
+    improved = _json("metrics/detector/improved.json")
+    details = {recipe: _json(f"plots/{name}/details.json")
+               for recipe, name in (("course", "detector"), ("improved", "detector_improved"))}
+    fields = {recipe: [level["receptive_field"] for level in details[recipe]["levels"].values()]
+              for recipe in details}
+    squares = {recipe: [level["true_positives"]["square"] for level in details[recipe]["levels"].values()][1:]
+               for recipe in details}
+    minutes = {recipe: _json(f"metrics/speed/train_{name}.json")["train_seconds"] / 60
+               for recipe, name in (("course", "detector"), ("improved", "detector_improved"))}
+    classes = ", ".join(f"{name}s {value:.3f}" for name, value in improved["ap50"].items())
+    return [
+        f"{improved['map50']:.3f}, mAP@0.5:0.95 {improved['map50_95']:.3f}, {improved['map50_visible']:.3f} over the "
+        f"objects at least half visible; AP@0.5 {classes}",
+        f"receptive fields are {' / '.join(map(str, fields['improved']))} pixels (course "
+        f"{' / '.join(map(str, fields['course']))})",
+        f"({squares['improved'][0]} and {squares['improved'][1]} true positives; the course {squares['course'][0]} "
+        f"and {squares['course'][1]})",
+        f"trained in {minutes['improved']:.1f} minutes (course {minutes['course']:.1f}, "
+        f"{100 * (minutes['improved'] / minutes['course'] - 1):+.1f}%",
+    ]
+
+
 def _results_claims() -> list[str]:
-    course, improved = _json("metrics/detector/course.json"), _json("metrics/detector/improved.json")
+    course = _json("metrics/detector/course.json")
     history = _history("plots/detector/history.csv")
     lowest = min(history, key=lambda row: row["val_total"])
     postprocess = _json("benchmarks/results/detector_postprocess.json")["recipes"]["course"]
@@ -44,11 +101,16 @@ def _results_claims() -> list[str]:
         f"lowest val loss at epoch {lowest['epoch']:.0f} ({lowest['val_total']:.3f}, "
         f"val mAP@0.5 {lowest['val_map50']:.3f})",
         f"val mAP@0.5 {history[-1]['val_map50']:.3f}, so the course",
-        f"mAP@0.5 {improved['map50']:.3f}, mAP@0.5:0.95 {improved['map50_95']:.3f}, {improved['map50_visible']:.3f}",
+        *recipe_claims(),
         f"raises its mAP@0.5 from {voting[0]['map50']:.3f} to {voting[1]['map50']:.3f}",
         f"mAP@0.5:0.95 from {voting[0]['map50_95']:.3f} to {voting[1]['map50_95']:.3f}",
         f"course {options['course']['last']['map50']:.3f}, top-down",
         f"dilated heads {options['top_down_dilated']['last']['map50']:.3f}",
+        f"GIoU instead of Smooth L1 on top of them {options['context_giou']['last']['map50']:.3f}, but with flips "
+        f"and shifts as well {options['context_flip_shift_giou']['last']['map50']:.3f}",
+        *option_rows(),
+        error_counts("improved_before_options", "0.9"), localisation_quartiles("improved_before_options"),
+        error_counts("improved", "0.9"), error_counts("improved", "0.5"),
         *_duplicate_claims(),
         f"localises {100 * integral:.1f}% of all keypoints",
         f"`heatmap_symmetric`'s {100 * heatmap:.1f}%",
@@ -60,16 +122,26 @@ def _results_claims() -> list[str]:
 
 
 def _duplicate_claims() -> list[str]:
-    before, after = (_json(f"benchmarks/results/{name}.json")["recipes"]
-                     for name in ("detector_postprocess_before_voting_fix", "detector_postprocess"))
+    before, fixed, now = (_json(f"benchmarks/results/{name}.json")["recipes"] for name in (
+        "detector_postprocess_before_voting_fix", "detector_postprocess_voting_fix", "detector_postprocess"))
     pairs = [before[r]["params"]["duplicate_pairs"] for r in ("course", "improved")]
-    fixed = [after[r]["params"]["duplicate_pairs"] for r in ("course", "improved")]
-    plain = [after[r]["no_box_voting"]["duplicate_pairs"] for r in ("course", "improved")]
-    course, improved = (f"{before[r]['params']['map50']:.3f} -> {after[r]['params']['map50']:.3f}"
+    after = [fixed[r]["params"]["duplicate_pairs"] for r in ("course", "improved")]
+    plain = [fixed[r]["no_box_voting"]["duplicate_pairs"] for r in ("course", "improved")]
+    course, improved = (f"{before[r]['params']['map50']:.3f} -> {fixed[r]['params']['map50']:.3f}"
                         for r in ("course", "improved"))
+    tighter = [now[r]["nms_iou_0.4"] for r in ("course", "improved")]
     return [f"{pairs[0]:,} pairs for the course recipe and {pairs[1]} for the improved one",
-            f"{fixed[0]} and {fixed[1]} pairs, near the {plain[0]} and {plain[1]} without",
-            f"mAP@0.5 {course} and {improved} (mAP@0.5:0.95"]
+            f"{after[0]} and {after[1]} pairs, near the {plain[0]} and {plain[1]} without",
+            f"mAP@0.5 {course} and {improved} (mAP@0.5:0.95 " + " and ".join(
+                f"{before[r]['params']['map50_95']:.3f} -> {fixed[r]['params']['map50_95']:.3f}"
+                for r in ("course", "improved")) + ")",
+            f"the improved recipe retrained with them has {now['improved']['params']['duplicate_pairs']} "
+            f"({now['improved']['no_box_voting']['duplicate_pairs']} without voting)",
+            f"NMS at IoU 0.4 leaves {tighter[0]['duplicate_pairs']} and {tighter[1]['duplicate_pairs']} but moves "
+            f"mAP@0.5 to {tighter[0]['map50']:.3f} and {tighter[1]['map50']:.3f}",
+            f"without it mAP@0.5 {now['improved']['no_box_voting']['map50']:.3f} and mAP@0.5:0.95 "
+            f"{now['improved']['no_box_voting']['map50_95']:.3f}, against {now['improved']['params']['map50']:.3f} and "
+            f"{now['improved']['params']['map50_95']:.3f} with it"]
 
 
 def _performance_claims() -> list[str]:
@@ -126,8 +198,8 @@ def noise_rows() -> tuple[list[str], list[str], str]:
     ``benchmarks/results/seed_noise.json`` and the committed metrics."""
     noise = _json("benchmarks/results/seed_noise.json")
     numbers = noise["numbers"]
-    columns = [("", "pck.pck_05"), ("", "pck.pck_20"), ("", "pck_symmetric.pck_05"), ("test/", "pck.pck_05"),
-               ("test/", "pck_symmetric.pck_05")]
+    columns = [(split, f"{kind}.{threshold}") for split in ("", "test/") for kind in ("pck", "pck_symmetric")
+               for threshold in ("pck_05", "pck_20")]
     keypoint_rows = []
     for path in sorted((REPO_ROOT / "metrics/keypoints").glob("*.json")):
         cells = []
@@ -137,9 +209,14 @@ def noise_rows() -> tuple[list[str], list[str], str]:
             cells.append(_spread_cell(numbers, f"{split}keypoints/{path.name}:{key}", record[field][threshold]))
         keypoint_rows.append(f"| {path.stem} | " + " | ".join(cells) + " |")
     detector_rows = []
+    columns = [("", "map50"), ("test/", "map50"), ("", "map50_visible"), ("test/", "map50_visible"),
+               *(("", f"ap50.{name}") for name in ("circle", "square", "triangle"))]
     for recipe in ("course", "improved"):
-        cells = [_spread_cell(numbers, f"{split}detector/{recipe}.json:map50",
-                              _json(f"metrics/{split}detector/{recipe}.json")["map50"]) for split in ("", "test/")]
+        cells = []
+        for split, key in columns:
+            record = _json(f"metrics/{split}detector/{recipe}.json")
+            value = record[key] if "." not in key else record[key.split(".")[0]][key.split(".")[1]]
+            cells.append(_spread_cell(numbers, f"{split}detector/{recipe}.json:{key}", value))
         detector_rows.append(f"| {recipe} | " + " | ".join(cells) + " |")
     runs = "; ".join(f"{part}: " + ", ".join(_run_words(seed, run) for seed, run in by_seed.items())
                      for part, by_seed in noise["runs"].items()) or "none yet"
