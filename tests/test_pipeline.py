@@ -111,7 +111,9 @@ def test_two_queued_experiments_run_on_two_workers(repo):
         table = run(repo, "bash", "-c", f"COLUMNS=1000 {command}").splitlines()
         assert max(map(len, table)) <= WIDE_TERMINAL, "\n".join(table)
         rows = [line for line in table if "[" in line]  # an experiment's row names it in brackets
-        assert len(rows) == 2 and all(re.search(r"\d\.\d{3}", row) for row in rows), "\n".join(table)
+        cells = [row.split("]", 1)[1].split() for row in rows]  # one number per member of the group, none missing
+        assert len(rows) == 2 and all(len(row) == len(groups[group]) for row in cells), "\n".join(table)
+        assert all(re.fullmatch(r"\d+(\.\d+)?", cell) for row in cells for cell in row), "\n".join(table)
 
 
 def test_a_second_repro_at_once_is_refused_and_the_first_finishes(repo, tmp_path):
