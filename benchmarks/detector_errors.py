@@ -47,8 +47,10 @@ def judged_predictions(path: Path, split: DetectionSplit) -> list[JudgedDetectio
 
 def summary(judged: list[JudgedDetection]) -> dict:
     """Counts of each kind above each of ``SCORES``, and the quartiles of the top localisation errors."""
-    counts = {f"{least:g}": {kind: Counter(d.kind for d in judged if d.score >= least)[kind] for kind in KINDS}
-              for least in SCORES}
+    counts = {}
+    for least in SCORES:
+        found = Counter(d.kind for d in judged if d.score >= least)
+        counts[f"{least:g}"] = {kind: found[kind] for kind in KINDS}
     near = [d for d in judged if d.kind == "localisation" and d.score >= SCORES[0]]
     quartiles = {}
     if len(near) >= 2:

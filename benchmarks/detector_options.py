@@ -32,7 +32,8 @@ from locate.runtime import runtime_from_params
 from locate.training import TrainingOutputs
 
 DATA = Path("data/detection")
-CONTEXT_FLIP_SHIFT = {"top_down": True, "head_dilation": 2, "hflip": True, "max_shift": 16}
+CONTEXT_FLIP_SHIFT = {"top_down": True, "head_dilation": 2, "hflip": True, "max_shift": 16}  # the base of the options
+SSD_VARIANCES = (0.1, 0.1, 0.2, 0.2)
 VARIANTS = {
     "course": {},
     "top_down": {"top_down": True},
@@ -41,17 +42,16 @@ VARIANTS = {
     "flip_shift": {"hflip": True, "max_shift": 16},
     "giou": {"box_loss": "giou"},
     "context_giou": {"top_down": True, "head_dilation": 2, "box_loss": "giou"},
-    "context_flip_shift": {"top_down": True, "head_dilation": 2, "hflip": True, "max_shift": 16},
-    "context_flip_shift_giou": {"top_down": True, "head_dilation": 2, "hflip": True, "max_shift": 16,
-                                "box_loss": "giou"},
+    "context_flip_shift": CONTEXT_FLIP_SHIFT,
+    "context_flip_shift_giou": CONTEXT_FLIP_SHIFT | {"box_loss": "giou"},
     "context_flip_shift_negative04": CONTEXT_FLIP_SHIFT | {"negative_iou": 0.4},
     "context_flip_shift_negative05": CONTEXT_FLIP_SHIFT | {"negative_iou": 0.5},
     "context_flip_shift_receptive_anchors": CONTEXT_FLIP_SHIFT | {"anchor_centre": "receptive_field"},
-    "context_flip_shift_variances": CONTEXT_FLIP_SHIFT | {"box_variances": (0.1, 0.1, 0.2, 0.2)},
-    "context_flip_shift_variances_negative05": CONTEXT_FLIP_SHIFT | {"box_variances": (0.1, 0.1, 0.2, 0.2),
+    "context_flip_shift_variances": CONTEXT_FLIP_SHIFT | {"box_variances": SSD_VARIANCES},
+    "context_flip_shift_variances_negative05": CONTEXT_FLIP_SHIFT | {"box_variances": SSD_VARIANCES,
                                                                      "negative_iou": 0.5},
     "context_flip_shift_variances_negative05_iou_objectness": CONTEXT_FLIP_SHIFT | {
-        "box_variances": (0.1, 0.1, 0.2, 0.2), "negative_iou": 0.5, "objectness_target": "iou"},
+        "box_variances": SSD_VARIANCES, "negative_iou": 0.5, "objectness_target": "iou"},
     "context_flip_shift_iou_objectness": CONTEXT_FLIP_SHIFT | {"objectness_target": "iou"},
     "context_flip_shift_negative05_iou_objectness": CONTEXT_FLIP_SHIFT | {"negative_iou": 0.5,
                                                                           "objectness_target": "iou"},

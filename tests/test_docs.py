@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from benchmarks.detector_options import CONTEXT_FLIP_SHIFT
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "benchmarks/results"
 
@@ -34,8 +36,8 @@ def option_rows() -> list[str]:
     for name, row in latest.items():
         if not name.startswith("context_flip_shift") or "giou" in name:
             continue
-        base = {"top_down", "head_dilation", "hflip", "max_shift"}
-        changes = ", ".join(f"`{key}: {value}`" for key, value in row["changes"].items() if key not in base)
+        changes = ", ".join(f"`{key}: {value}`" for key, value in row["changes"].items()
+                            if key not in CONTEXT_FLIP_SHIFT)
         classes = " / ".join(f"{row['last']['ap50'][name]:.3f}" for name in ("circle", "square", "triangle"))
         rows.append(f"| {changes or 'none (the base)'} | {row['last']['map50']:.3f} | "
                     f"{row['last']['map50_visible']:.3f} | {classes} |")

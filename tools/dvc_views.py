@@ -79,16 +79,13 @@ def keypoint_charts(root: Path, stages: list[PlannedStage]) -> list[dict]:
     return charts
 
 
-def metrics_view(root: Path) -> list[str]:
-    """The top-level ``metrics:`` list."""
-    return [f"{folder}/metrics.json" for folder in live_folders(read_plan(root))]
-
-
-def plots_view(root: Path) -> list:
-    """The top-level ``plots:`` list."""
+def views(root: Path) -> tuple[list[str], list]:
+    """The top-level ``metrics:`` and ``plots:`` lists."""
     stages = read_plan(root)
+    folders = live_folders(stages)
     parts = ["train_obj", "val_obj", "train_cls", "val_cls", "train_box", "val_box"]
     detector = {"detector_loss_parts": _chart("Detector loss by part (objectness, class, box), train vs val", "epoch",
                                               {DETECTOR_HISTORY: parts}, "loss")}
-    live = [{f"{folder}/plots/metrics": {"x": "step"}} for folder in live_folders(stages)]
-    return [detector, *keypoint_charts(root, stages), *DRAWN_IMAGES, *live]
+    live = [{f"{folder}/plots/metrics": {"x": "step"}} for folder in folders]
+    return ([f"{folder}/metrics.json" for folder in folders],
+            [detector, *keypoint_charts(root, stages), *DRAWN_IMAGES, *live])

@@ -24,7 +24,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedSeq
 
-from tools.dvc_views import PLOTS_COMMENT, metrics_view, plots_view
+from tools.dvc_views import PLOTS_COMMENT, views
 from tools.pipeline_graph import read_plan
 from tools.tiny import REPO_ROOT
 
@@ -150,8 +150,9 @@ def _write_views(document, root: Path) -> None:
     :mod:`tools.dvc_views`' (the comments on them stay)."""
     if "metrics" not in document or "plots" not in document:
         return
-    document["metrics"][:] = metrics_view(root)
-    document["plots"][:] = [_flow_lists(entry) if isinstance(entry, dict) else entry for entry in plots_view(root)]
+    metrics, plots = views(root)
+    document["metrics"][:] = metrics
+    document["plots"][:] = [_flow_lists(entry) if isinstance(entry, dict) else entry for entry in plots]
     document.yaml_set_comment_before_after_key("plots", before="\n\n" + PLOTS_COMMENT)
 
 

@@ -26,27 +26,27 @@ def box_iou(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
     return torch.where(union > 0, intersection / union.clamp(min=torch.finfo(union.dtype).tiny), 0.0)
 
 
-def box_overlap(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+def aligned_iou(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
     """Elementwise IoU ``Tensor[...]`` of two aligned box sets ``Tensor[..., 4]`` xyxy, in [0, 1]."""
-    overlap, union = _overlap_and_union(first, second)
-    return overlap / union.clamp(min=1e-6)
+    intersection, union = _intersection_and_union(first, second)
+    return intersection / union.clamp(min=1e-6)
 
 
-def _overlap_and_union(first: torch.Tensor, second: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def _intersection_and_union(first: torch.Tensor, second: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Elementwise intersection and union areas ``Tensor[...]`` of two aligned box sets ``Tensor[..., 4]`` xyxy."""
     top_left = torch.maximum(first[..., :2], second[..., :2])
     bottom_right = torch.minimum(first[..., 2:], second[..., 2:])
-    overlap = (bottom_right - top_left).clamp(min=0).prod(dim=-1)
-    return overlap, box_area(first) + box_area(second) - overlap
+    intersection = (bottom_right - top_left).clamp(min=0).prod(dim=-1)
+    return intersection, box_area(first) + box_area(second) - intersection
 
 
 def generalized_iou(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
     """Elementwise GIoU ``Tensor[...]`` of two aligned box sets ``Tensor[..., 4]`` xyxy (Rezatofighi et al. 2019):
     IoU minus the share of the smallest enclosing box that neither box covers; in [-1, 1]."""
-    overlap, union = _overlap_and_union(first, second)
+    intersection, union = _intersection_and_union(first, second)
     enclosing = (torch.maximum(first[..., 2:], second[..., 2:]) - torch.minimum(first[..., :2], second[..., :2]))
     enclosing_area = enclosing.clamp(min=0).prod(dim=-1)
-    return overlap / union.clamp(min=1e-6) - (enclosing_area - union) / enclosing_area.clamp(min=1e-6)
+    return intersection / union.clamp(min=1e-6) - (enclosing_area - union) / enclosing_area.clamp(min=1e-6)
 
 
 def xyxy_to_cxcywh(boxes: torch.Tensor) -> torch.Tensor:

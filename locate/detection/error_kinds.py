@@ -39,24 +39,25 @@ def judge_image(boxes: torch.Tensor, labels: torch.Tensor, scores: torch.Tensor,
     truth: ``Tensor[G, 4]`` xyxy pixels; truth_labels: int ``Tensor[G]``.
     """
     order = scores.argsort(descending=True)
-    overlap = box_iou(boxes[order], truth) if len(truth) else torch.zeros(len(boxes), 0)
+    if len(truth) == 0:
+        return [JudgedDetection("background", float(scores[detection]), 0.0, 0.0) for detection in order.tolist()]
+    overlap = box_iou(boxes[order], truth)
     same_class = labels[order][:, None] == truth_labels[None, :]
+    own, other = overlap * same_class, overlap * ~same_class
     found = torch.zeros(len(truth), dtype=torch.bool)
     judged = []
     for row, detection in enumerate(order.tolist()):
-        own = torch.where(same_class[row], overlap[row], torch.zeros(()))
-        other = torch.where(same_class[row], torch.zeros(()), overlap[row])
-        free = torch.where(found, torch.zeros(()), own)
-        best_own, best_object = (own.max(0) if len(truth) else (torch.zeros(()), torch.zeros((), dtype=torch.long)))
-        if len(truth) and free.max() >= MATCH_IOU:
-            best_object = free.argmax()
+        free = own[row] * ~found
+        best_object = int(own[row].argmax())
+        if free.max() >= MATCH_IOU:
+            best_object = int(free.argmax())
             found[best_object] = True
             kind = "true_positive"
-        elif best_own >= MATCH_IOU:
+        elif own[row, best_object] >= MATCH_IOU:
             kind = "duplicate"
-        elif best_own >= NEAR_IOU:
+        elif own[row, best_object] >= NEAR_IOU:
             kind = "localisation"
-        elif len(truth) and other.max() >= MATCH_IOU:
+        elif other[row].max() >= MATCH_IOU:
             kind = "class"
         else:
             kind = "background"

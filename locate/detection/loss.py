@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from locate.detection.box_coder import decode
-from locate.detection.boxes import box_overlap, generalized_iou
+from locate.detection.boxes import aligned_iou, generalized_iou
 from locate.detection.config import UNIT_VARIANCES, LossWeights
 from locate.detection.model import BOX_VALUES
 
@@ -30,7 +30,7 @@ def detection_loss(outputs: torch.Tensor, labels: torch.Tensor, offsets: torch.T
     labels: int ``Tensor[B, A]`` (0 background, 1..C class + 1, -1 ignored);
     offsets: ``Tensor[B, A, 4]`` encoded target boxes. Objectness BCE covers the
     positives and, per image, the ``negatives_per_positive`` x positives background
-    anchors with the highest BCE (its positives' target: :func:`_objectness_target`); class CE and the box loss
+    anchors with the highest BCE (a positive's target: 1, or its box's :func:`_fit`); class CE and the box loss
     cover the positives. ``anchors`` (``Tensor[A, 4]`` xyxy) are needed by the GIoU box loss and the IoU
     objectness target only. Returns ``{"total", "obj", "cls", "box"}`` scalars.
     """
@@ -39,41 +39,39 @@ def detection_loss(outputs: torch.Tensor, labels: torch.Tensor, offsets: torch.T
     positive = labels > 0
     negative = labels == 0
     objectness = outputs[..., BOX_VALUES]
-    object_target = _objectness_target(outputs, offsets, positive, anchors, weights)
+    chosen, chosen_offsets = outputs[positive], offsets[positive]
+    chosen_anchors = None if anchors is None else anchors[positive.nonzero(as_tuple=True)[1]]
+    object_target = positive.float()
+    if weights.objectness_target == "iou":
+        object_target[positive] = _fit(chosen[:, :BOX_VALUES], chosen_offsets, chosen_anchors)
     object_bce = F.binary_cross_entropy_with_logits(objectness, object_target, reduction="none")
     with torch.no_grad():
         quota = positive.sum(dim=1) * weights.negatives_per_positive
         mined = hard_negatives(torch.where(negative, object_bce, -torch.inf), quota)
     count = positive.sum().clamp(min=1)
     obj = (object_bce * (positive | mined)).sum() / count
-    cls = F.cross_entropy(outputs[positive][:, BOX_VALUES + 1 :], labels[positive] - 1, reduction="sum") / count
-    box = _box_loss(outputs[positive][:, :BOX_VALUES], offsets[positive], positive, anchors, weights) / count
+    cls = F.cross_entropy(chosen[:, BOX_VALUES + 1 :], labels[positive] - 1, reduction="sum") / count
+    box = _box_loss(chosen[:, :BOX_VALUES], chosen_offsets, chosen_anchors, weights) / count
     total = weights.objectness * obj + weights.classification * cls + weights.box * box
     return {"total": total, "obj": obj, "cls": cls, "box": box}
 
 
-def _box_loss(predicted: torch.Tensor, target: torch.Tensor, positive: torch.Tensor, anchors: torch.Tensor | None,
+def _box_loss(predicted: torch.Tensor, target: torch.Tensor, anchors: torch.Tensor | None,
               weights: LossWeights) -> torch.Tensor:
-    """Summed box loss of the positives' ``predicted`` and ``target`` offsets (``Tensor[P, 4]``); ``positive``:
-    bool ``Tensor[B, A]``. Smooth L1 compares the offsets divided by ``box_variances`` (what the model's heads
-    output, see :class:`Detector`)."""
+    """Summed box loss of the positives' ``predicted`` and ``target`` offsets (``Tensor[P, 4]``) on their
+    ``anchors`` (``Tensor[P, 4]`` xyxy). Smooth L1 compares the offsets divided by ``box_variances`` (what the
+    model's heads output, see :class:`Detector`)."""
     if weights.box_loss == "smooth_l1":
         if weights.box_variances != UNIT_VARIANCES:
             variances = torch.tensor(weights.box_variances, device=predicted.device)
             predicted, target = predicted / variances, target / variances
         return F.smooth_l1_loss(predicted, target, beta=weights.smooth_l1_beta, reduction="sum")
-    positive_anchors = anchors[positive.nonzero(as_tuple=True)[1]]
-    return (1 - generalized_iou(decode(predicted, positive_anchors), decode(target, positive_anchors))).sum()
+    return (1 - generalized_iou(decode(predicted, anchors), decode(target, anchors))).sum()
 
 
-def _objectness_target(outputs: torch.Tensor, offsets: torch.Tensor, positive: torch.Tensor,
-                       anchors: torch.Tensor | None, weights: LossWeights) -> torch.Tensor:
-    """Objectness target ``Tensor[B, A]``: 0 off the positives; on them 1, or (``objectness_target`` "iou") the IoU
-    of each positive's decoded box with its object's box, without gradient."""
-    target = positive.float()
-    if weights.objectness_target == "iou":
-        positive_anchors = anchors[positive.nonzero(as_tuple=True)[1]]
-        with torch.no_grad():
-            predicted = decode(outputs[positive][:, :BOX_VALUES], positive_anchors)
-            target[positive] = box_overlap(predicted, decode(offsets[positive], positive_anchors))
-    return target
+def _fit(predicted: torch.Tensor, target: torch.Tensor, anchors: torch.Tensor) -> torch.Tensor:
+    """IoU ``Tensor[P]`` of each positive's decoded box with its object's, without gradient (the objectness
+    target ``objectness_target: iou``); ``predicted``, ``target``: offsets ``Tensor[P, 4]``, ``anchors``
+    ``Tensor[P, 4]`` xyxy."""
+    with torch.no_grad():
+        return aligned_iou(decode(predicted, anchors), decode(target, anchors))

@@ -398,7 +398,7 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
     numbers = per_method_numbers(next(iter(kp.methods.values())))
     tradeoff = [
         [labels[name], num(s.pck[LOOSE]), num(s.pck_symmetric[LOOSE]),
-         *(f"{value:,}" if isinstance(value, int) else num(value) for value in map(s.__getattribute__, numbers)),
+         *(f"{value:,}" if isinstance(value, int) else num(value) for value in (getattr(s, n) for n in numbers)),
          f"{latency[name]:.2f}" if name in latency else "n/a"]
         for name, s in kp.methods.items()
     ]
