@@ -34,6 +34,7 @@ import torch
 import yaml
 
 from benchmarks.metrics_agreement import agreement
+from locate.cores import usable_cores
 from tools.parallel_stages import StageRunner, log_name
 from tools.pipeline_graph import PlannedStage, read_plan, with_inputs
 
@@ -54,7 +55,7 @@ def copy_project(work: Path, device: str, jobs: int, overrides: list[str]) -> No
         else:
             shutil.copyfile(source, work / name)
     params = yaml.safe_load((work / "params.yaml").read_text())
-    threads = max(1, len(os.sched_getaffinity(0)) // jobs)
+    threads = max(1, usable_cores() // jobs)
     params["runtime"] |= {"device": device, "threads": threads}
     for override in overrides:
         dotted, _, value = override.partition("=")
@@ -113,7 +114,7 @@ def device_description(device: str) -> dict:
     """The device the check ran on and the software that ran it."""
     name = torch.cuda.get_device_name() if device == "cuda" else "cpu"
     return {"device": device, "device_name": name, "torch": torch.__version__, "python": sys.version.split()[0],
-            "cpu_cores": len(os.sched_getaffinity(0))}
+            "cpu_cores": usable_cores()}
 
 
 def main() -> int:

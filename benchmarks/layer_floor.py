@@ -34,6 +34,7 @@ from torch import nn
 
 from benchmarks.names import chosen
 from locate.atomic import write_json
+from locate.cores import usable_cores
 from locate.data.config import read_data
 from locate.detection.model import Detector
 from locate.detection.recipes import COURSE, IMPROVED, RecipeFiles, read_recipe
@@ -201,7 +202,7 @@ def main() -> int:
     arguments = parser.parse_args()
     arguments.recipes = chosen(parser, arguments.recipes, list(shapes), "recipes")
     runtime = runtime_from_params()
-    cores = len(os.sched_getaffinity(0))
+    cores = usable_cores()
     load_before = os.getloadavg()[0]
     recipes = {}
     for name in arguments.recipes:

@@ -18,7 +18,6 @@ Run from the repository root: ``python -m benchmarks.parallel_repro [--jobs 2] [
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ import yaml
 
 from benchmarks.metrics_agreement import flat_numbers
 from locate.atomic import write_json
+from locate.cores import usable_cores
 from tools.parallel_stages import slot_cores
 from tools.pipeline_graph import read_plan, upstream
 from tools.tiny import command_env, dvc, tiny_project
@@ -98,7 +98,7 @@ def speed_stem(stage_name: str) -> str | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--jobs", type=int, default=usable_cores())
     parser.add_argument("--detector-epochs", type=int, default=6)
     parser.add_argument("--keypoint-epochs", type=int, default=8)
     parser.add_argument("--out", type=Path, default=RESULT)

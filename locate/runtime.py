@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from locate.cores import usable_cores
 from locate.errors import UserError
 from locate.host_memory import keep_freed_memory
 from locate.params import read_section, require
@@ -111,7 +112,7 @@ def make_runtime(device: str = "auto", precision: str = "auto", threads: int = 0
     keep_freed_memory()
     rank, world_size, local_rank = _join_process_group(device)
     local_processes = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
-    threads = threads or max(1, len(os.sched_getaffinity(0)) // local_processes)
+    threads = threads or max(1, usable_cores() // local_processes)
     torch.set_num_threads(threads)
     if device == "cuda":
         _tune_cuda(local_rank)

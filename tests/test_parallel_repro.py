@@ -3,12 +3,12 @@
 One tiny project runs with 2 jobs while a file stands where the improved detector's training writes its
 live log: that stage fails, the others
 finish and are recorded, and its readers do not run. With the file gone, the next run reruns only the
-failed stage and its readers; ``dvc status`` is then clean and every output hash in ``dvc.lock`` (timings
+failed stage and its readers, as on macOS (Python without ``os.sched_getaffinity``); ``dvc status`` is
+then clean and every output hash in ``dvc.lock`` (timings
 aside) is the serial baseline's. Without ``dvc.lock``, the trainings come back from the run-cache. A bad
 ``--jobs`` and a workspace another DVC command holds are refused in one line before any stage starts.
 """
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,18 +16,20 @@ from pathlib import Path
 import pytest
 import yaml
 
+from locate.cores import core_ids
 from tools.tiny import REPO_ROOT, command_env, dvc, tiny_project
 
-pytestmark = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: make repro runs dvc repro")
+pytestmark = pytest.mark.skipif(len(core_ids()) < 2, reason="one core: make repro runs dvc repro")
 
 TIMED = ("metrics/speed/", "reports")  # outputs that hold or quote measured times
 BAD_STAGE = "train_detector_improved"
 BLOCKER = "live/train_detector_improved"  # the folder of that stage's live log, made a file
+WITHOUT_AFFINITY = {"PYTHONPATH": str(Path(__file__).parent / "without_affinity")}  # every Python: os as on macOS
 
 
-def _parallel(folder: Path, *arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tools.parallel_repro", *arguments], cwd=folder, env=command_env(),
-                          capture_output=True, text=True)
+def _parallel(folder: Path, *arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tools.parallel_repro", *arguments], cwd=folder,
+                          env=command_env() | (env or {}), capture_output=True, text=True)
 
 
 def _output_hashes(folder: Path) -> dict[str, str]:
@@ -57,8 +59,9 @@ def test_a_failed_stage_lets_the_others_finish_and_stops_its_readers(failed_run)
 def test_the_next_run_finishes_what_is_stale_as_a_serial_repro_records_it(failed_run, tiny_baseline):
     folder, _ = failed_run
     (folder / BLOCKER).unlink()
-    result = _parallel(folder, "--jobs", "2")
+    result = _parallel(folder, "--jobs", "2", env=WITHOUT_AFFINITY)
     assert result.returncode == 0, result.stderr
+    assert "device cpu" in (folder / f"logs/{BAD_STAGE}.log").read_text()
     ran = {line.split()[1] for line in result.stderr.splitlines() if line.startswith("started ")}
     assert ran == {BAD_STAGE, "evaluate_detector_improved", "report"}, result.stderr
     assert dvc(folder, "status", "-q") == ""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from locate.cores import core_ids
 from tools.parallel_stages import RUN, StageRunner, slot_cores, status_line
 from tools.pipeline_graph import read_plan
 
@@ -22,7 +23,8 @@ Path(f"out/{name}.started").write_text(str(time.time()))
 time.sleep(0.5)
 if name == "broken" or any(not Path(path).is_file() for path in inputs):
     sys.exit(3)
-Path(f"out/{name}.txt").write_text(" ".join(map(str, sorted(os.sched_getaffinity(0)))))
+pinned = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "unpinned"
+Path(f"out/{name}.txt").write_text(f"{pinned} {os.environ['LOCATE_CORES']}")
 '''
 
 
@@ -56,7 +58,7 @@ def test_independent_stages_run_at_once_each_after_its_inputs(tmp_path):
     assert not outcome.failed and set(outcome.stages) == {"a", "part@b", "part@c", "d"}
     assert abs(_started(tmp_path, "b") - _started(tmp_path, "c")) < 0.4  # side by side
     assert _started(tmp_path, "b") > _started(tmp_path, "a") and _started(tmp_path, "d") > _started(tmp_path, "c")
-    if len(os.sched_getaffinity(0)) >= 2:  # each on its slot's cores
+    if len(core_ids()) >= 2:  # each on its slot's cores
         assert (tmp_path / "out/b.txt").read_text() != (tmp_path / "out/c.txt").read_text()
 
 
@@ -71,7 +73,7 @@ def test_a_failed_stage_lets_the_others_finish_and_stops_its_readers(tmp_path):
 
 
 def test_the_slots_share_the_cores_once():
-    cores = sorted(os.sched_getaffinity(0))
+    cores = core_ids()
     slots = slot_cores(len(cores))
     assert sorted(core for slot in slots for core in slot) == cores and all(len(slot) == 1 for slot in slots)
     assert slot_cores(1) == [set(cores)]

@@ -27,6 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from locate.cores import usable_cores
 from tools.parallel_stages import DONE, RUN, StageRunner
 from tools.pipeline_graph import PlannedStage, read_plan
 
@@ -122,7 +123,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", default="1", help="stages at once (default 1: dvc repro)")
     arguments = parser.parse_args()
-    jobs = clamped(parse_jobs(arguments.jobs), len(os.sched_getaffinity(0)))
+    jobs = clamped(parse_jobs(arguments.jobs), usable_cores())
     checked = subprocess.run([sys.executable, "-m", "stages.check_params"])
     if checked.returncode != 0:
         return checked.returncode

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from locate.cores import SHARE_VARIABLE, core_ids
 from tools.pipeline_graph import PlannedStage, upstream
 
 STATUS_SECONDS = 30
@@ -52,9 +53,20 @@ class Outcome:
 
 
 def slot_cores(jobs: int) -> list[set[int]]:
-    """The CPU cores of each of ``jobs`` slots: this process's cores dealt out in turn (every slot gets one)."""
-    cores = sorted(os.sched_getaffinity(0))
+    """The CPU cores of each of ``jobs`` slots: this process's cores dealt out in turn (every slot gets one).
+
+    Where the OS cannot pin a process (macOS, Windows) a slot's stage runs unpinned, but on as many threads as
+    its slot has cores (``LOCATE_CORES``).
+    """
+    cores = core_ids()
     return [set(cores[slot::jobs]) or {cores[slot % len(cores)]} for slot in range(jobs)]
+
+
+def pin_to(cores: set[int]) -> Callable[[], None] | None:
+    """What a child process runs before its command to stay on ``cores``; None where the OS cannot pin."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    return lambda: os.sched_setaffinity(0, cores)
 
 
 def log_name(stage: str) -> str:
@@ -94,8 +106,9 @@ class StageRunner:
         log = self.logs / log_name(stage.name)
         cores = self.cores[slot]
         with log.open("w") as output:
-            process = subprocess.Popen(self.command(stage), cwd=self.cwd, env=self.env, stdout=output,
-                                       stderr=subprocess.STDOUT, preexec_fn=lambda: os.sched_setaffinity(0, cores))
+            share = {SHARE_VARIABLE: str(len(cores))}
+            process = subprocess.Popen(self.command(stage), cwd=self.cwd, env=self.env | share, stdout=output,
+                                       stderr=subprocess.STDOUT, preexec_fn=pin_to(cores))
         print(f"started {stage.name} on cores {','.join(map(str, sorted(cores)))}; log: {log}", file=self.out,
               flush=True)
         return Running(stage, process, slot, log, time.perf_counter())
