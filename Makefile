@@ -31,8 +31,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# exec: the runner takes the shell's place, so the SIGTERM make passes on when stopped reaches it
 repro: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tools.parallel_repro --jobs="$(JOBS)"
+	export PATH="$(CURDIR)/$(BIN):$$PATH"; exec $(BIN)/python -m tools.parallel_repro --jobs="$(JOBS)"
 
 smoke: $(STAMP)
 	$(BIN)/python -m tools.smoke

@@ -25,20 +25,37 @@ class Terminated(KeyboardInterrupt):
 
 
 class ParentGone(Terminated):
-    """The process that started the stage (``dvc``) ended: nobody would record the stage's outputs."""
+    """The process that started the stage (``dvc``), or the runner above it, ended: nobody would record the stage's
+    outputs."""
 
 
-_watched_parent = {"pid": None}  # the parent process id seen when the stage started
+RUNNER_VARIABLE = "LOCATE_RUNNER_PID"  # the process id of the runner (``make repro``) that started the stage
+_watched_parent = {"pid": None, "runner": None}  # the parent process id seen when the stage started, the runner's
 
 
 def watch_parent() -> None:
-    """Remember the current parent process, which :func:`check_parent` then watches."""
+    """Remember the current parent process, and the runner named in ``LOCATE_RUNNER_PID`` (``make repro`` sets it;
+    ``dvc`` and a shell may stand between), which :func:`check_parent` then watches."""
     _watched_parent["pid"] = os.getppid()
+    runner = os.environ.get(RUNNER_VARIABLE, "")
+    _watched_parent["runner"] = int(runner) if runner.isdigit() else None
+
+
+def _ended(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        pass
+    return False
 
 
 def check_parent() -> None:
-    """Raise :class:`ParentGone` when the parent remembered by :func:`watch_parent` has ended."""
+    """Raise :class:`ParentGone` when the parent remembered by :func:`watch_parent`, or the runner, has ended."""
     if _watched_parent["pid"] is not None and os.getppid() != _watched_parent["pid"]:
+        raise ParentGone
+    if _watched_parent["runner"] is not None and _ended(_watched_parent["runner"]):
         raise ParentGone
 
 
@@ -88,6 +105,7 @@ def run_stage(main: Callable[[], None]) -> None:
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     watch_parent()
     try:
+        check_parent()
         main()
     except UserError as error:
         _end(f"error: {error}", 2)
@@ -106,4 +124,4 @@ def run_stage(main: Callable[[], None]) -> None:
         os._exit(1)  # the process group's teardown would wait on the ended peer
     finally:  # a caller in the same process (a test) gets its SIGTERM handler back and no watched parent
         signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
-        _watched_parent["pid"] = None
+        _watched_parent["pid"] = _watched_parent["runner"] = None
