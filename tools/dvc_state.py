@@ -5,7 +5,8 @@ or cut short, and every DVC command then fails on it. ``make repro`` (:mod:`tool
 
 - keeps a copy of the last valid ``dvc.lock`` (:class:`LockKeeper`, in ``.dvc/tmp``) and, when the run
   ends however it ends (and before the next one starts), puts it back over a ``dvc.lock`` that DVC cannot
-  read, in one line; a stage whose entry is lost this way comes back from DVC's run-cache on the next run;
+  read, in one line (without a copy: git's committed one, else none); a stage whose entry is lost this way
+  comes back from DVC's run-cache on the next run;
 - writes its own lock entries (``JOBS`` above 1) to a temporary file that then replaces ``dvc.lock``
   (:func:`dump_atomically`), with SIGINT, SIGTERM and SIGHUP held off meanwhile (:func:`signals_held`);
 - removes an ``rwlock`` that DVC cannot read, or whose every holder has ended (:func:`clear_stale_rwlock`).
@@ -15,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -72,13 +74,35 @@ class LockKeeper:
             self._seen = seen
 
     def restore_if_broken(self) -> bool:
-        """Put the kept copy back over a ``dvc.lock`` DVC cannot read (one line on stderr); True if it did."""
-        if lock_is_valid(self.lock) or not self.kept.is_file():
+        """Put the last valid ``dvc.lock`` back over one DVC cannot read, in one line on stderr; True if it did.
+
+        The last valid one is the kept copy, else git's committed one, else none (the file is removed: DVC then
+        finds every stage changed, and brings back from the run-cache those it ran)."""
+        if lock_is_valid(self.lock):
             return False
-        _copy_atomically(self.kept, self.lock)
-        print(f"{self.lock}: cut short by an interruption; restored the last valid copy (stages it lacks come "
-              "back from the run-cache)", file=sys.stderr, flush=True)
+        if self.kept.is_file():
+            _copy_atomically(self.kept, self.lock)
+            source = "the last valid copy"
+        elif (committed := _committed(self.lock)) is not None:
+            self.kept.parent.mkdir(parents=True, exist_ok=True)
+            self.kept.write_bytes(committed)
+            _copy_atomically(self.kept, self.lock)
+            source = "git's committed one"
+        else:
+            self.lock.unlink()
+            source = "none: removed"
+        print(f"{self.lock}: cut short by an interruption; restored {source} (stages it lacks come back from the "
+              "run-cache)", file=sys.stderr, flush=True)
         return True
+
+
+def _committed(lock: Path) -> bytes | None:
+    """``lock`` as git's last commit holds it; None where there is no such commit, file or git."""
+    try:
+        shown = subprocess.run(["git", "show", f"HEAD:./{lock.name}"], cwd=lock.parent, capture_output=True)
+    except OSError:
+        return None
+    return shown.stdout if shown.returncode == 0 else None
 
 
 def clear_stale_rwlock(root: Path = Path(".")) -> bool:
