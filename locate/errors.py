@@ -95,6 +95,8 @@ def _end(line: str, code: int) -> None:
 def run_stage(main: Callable[[], None]) -> None:
     """Run a stage's ``main``; a UserError ends it with one line on stderr and exit code 2.
 
+    Before ``main``, an output folder linked out of the repository is refused (:mod:`locate.workspace`).
+
     So does an OS error of the machine (a full disk, a read-only folder): the line names
     the path. Ctrl-C (exit 130), SIGTERM and the end of the parent process (exit 143)
     unwind the stage, so temporary outputs are removed and nothing half-written is left;
@@ -106,6 +108,9 @@ def run_stage(main: Callable[[], None]) -> None:
     watch_parent()
     try:
         check_parent()
+        from locate.workspace import refuse_linked_outputs  # imports this module
+
+        refuse_linked_outputs()
         main()
     except UserError as error:
         _end(f"error: {error}", 2)
