@@ -1,9 +1,12 @@
 """User errors and the stage entry point that turns them into exit code 2."""
 
+import contextlib
 import errno
+import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 
 # OS errors that come from the machine or its disks, not from a bug: reported in one line, exit code 2.
@@ -84,11 +87,26 @@ def _lost_peer_line(error: RuntimeError) -> str | None:
     return f"stopped: {ended} ended; no partial output kept"
 
 
+def _record_for_torchrun(line: str) -> None:
+    """Under torchrun, write ``line`` into its error file (``TORCHELASTIC_ERROR_FILE``, in the JSON its launcher
+    reads), so that its report of this worker's end gives the line instead of a link to its docs."""
+    path = os.environ.get("TORCHELASTIC_ERROR_FILE")
+    if not path:
+        return
+    record = {"message": {"message": line, "extraInfo": {"py_callstack": "", "timestamp": str(int(time.time()))}}}
+    with contextlib.suppress(OSError):
+        with open(path, "w") as error_file:
+            json.dump(record, error_file)
+
+
 def _end(line: str, code: int) -> None:
-    """Print ``line`` on stderr and exit with ``code``; a SIGTERM from now on (torchrun stopping its workers)
-    ends the process as by default, without raising, so no exception is printed from the exit's cleanup."""
+    """Print ``line`` on stderr (and into torchrun's error file) and exit with ``code``; a SIGTERM from now on
+    (torchrun stopping its workers) ends the process as by default, without raising, so no exception is printed
+    from the exit's cleanup."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    print(line, file=sys.stderr)
+    sys.stderr.write(f"{line}\n")  # in one write: the lines of processes ending at once do not mix
+    sys.stderr.flush()
+    _record_for_torchrun(line)
     sys.exit(code)
 
 
@@ -126,6 +144,7 @@ def run_stage(main: Callable[[], None]) -> None:
             raise
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         print(line, file=sys.stderr, flush=True)
+        _record_for_torchrun(line)
         os._exit(1)  # the process group's teardown would wait on the ended peer
     finally:  # a caller in the same process (a test) gets its SIGTERM handler back and no watched parent
         signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
