@@ -79,7 +79,9 @@ def test_a_stale_rwlock_is_removed(tmp_path, content, capsys):
     assert capsys.readouterr().err.startswith(f"{RWLOCK}: ")
 
 
-def test_an_rwlock_a_live_process_holds_is_kept(tmp_path):
+@pytest.mark.parametrize("holders", [{"out": {"pid": os.getpid(), "cmd": "dvc"}}, {}], ids=["live", "released"])
+def test_an_rwlock_a_live_process_holds_or_none_is_kept_silently(tmp_path, holders, capsys):
     (tmp_path / RWLOCK).parent.mkdir(parents=True)
-    (tmp_path / RWLOCK).write_text(json.dumps({"read": {}, "write": {"out": {"pid": os.getpid(), "cmd": "dvc"}}}))
+    (tmp_path / RWLOCK).write_text(json.dumps({"read": {}, "write": holders}))
     assert not clear_stale_rwlock(tmp_path) and (tmp_path / RWLOCK).exists()
+    assert capsys.readouterr().err == ""

@@ -106,13 +106,13 @@ def _committed(lock: Path) -> bytes | None:
 
 
 def clear_stale_rwlock(root: Path = Path(".")) -> bool:
-    """Remove DVC's ``rwlock`` when DVC cannot read it or every process named in it has ended; True if removed."""
+    """Remove DVC's ``rwlock`` when DVC cannot read it, or names processes that have all ended; True if removed."""
     path = root / RWLOCK
     try:
         holders = json.loads(path.read_text(encoding="utf-8"))
         pids = {info["pid"] for mode in ("read", "write") for infos in holders.get(mode, {}).values()
                 for info in (infos if isinstance(infos, list) else [infos])}
-        if any(psutil.pid_exists(pid) for pid in pids):
+        if not pids or any(psutil.pid_exists(pid) for pid in pids):
             return False
         reason = "left by processes that have ended"
     except FileNotFoundError:
