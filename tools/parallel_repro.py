@@ -19,14 +19,15 @@ with exit 1 naming each failed stage and its log, and the next run continues wit
 A ``--jobs`` that is not a whole number from 1 ends with exit 2 before any stage starts; more
 jobs than cores is clamped, and said.
 
-Stopping (:mod:`tools.stopping`): SIGINT, SIGTERM or SIGHUP to the runner (``make`` passes SIGTERM on; the
-the Makefile's recipe runs the runner with ``exec``), or its parent ending, stops every running stage (each keeps its
-resume state; ``dvc repro``'s stages are signalled, not DVC itself, so DVC records what finished), waits for
-them, and ends with 128 + the signal's number. ``dvc.lock`` then holds exactly the stages that finished with
-exit 0. Stages run with ``LOCATE_RUNNER_PID`` set, and stop by themselves if the runner is killed. DVC's own
-files stay readable whatever happens (:mod:`tools.dvc_state`): the runner writes its lock entries atomically
-with signals held off, keeps a copy of the last valid ``dvc.lock`` while ``dvc repro`` writes it, and before
-and after every run puts that copy back over a ``dvc.lock`` cut short, and removes a stale ``rwlock``.
+Stopping (:mod:`tools.stopping`): SIGINT, SIGTERM or SIGHUP to the runner (``make`` passes SIGTERM on, and
+the Makefile's recipe runs the runner with ``exec``), or its parent ending, stops every running stage: the stop is
+passed on as SIGTERM (each stage keeps its resume state), to ``dvc repro``'s stages but not to DVC itself, so
+that DVC records what finished. The runner waits for them and ends with 128 + the signal's number; ``dvc.lock``
+then holds exactly the stages that finished with exit 0. Stages run with ``LOCATE_RUNNER_PID`` set, and stop by
+themselves if the runner is killed. DVC's own files stay readable whatever happens (:mod:`tools.dvc_state`):
+the runner writes its lock entries atomically with signals held off, keeps a copy of the last valid
+``dvc.lock`` while ``dvc repro`` writes it, and before and after every run puts that copy back over a
+``dvc.lock`` cut short, and removes a stale ``rwlock``.
 """
 
 import argparse
@@ -123,10 +124,9 @@ def repair_unlocked() -> None:
 
 
 def _stop_dvc(process: subprocess.Popen, arrived: list[int]) -> None:
-    """Pass the stop on to the stages ``dvc repro`` (``process``) runs, not to DVC itself, until DVC ends (it records
-    what finished and stops at the stopped stage); a second stop signal kills its whole group."""
+    """Pass the stop on, as SIGTERM, to the stages ``dvc repro`` (``process``) runs, not to DVC itself, until DVC
+    ends (it records what finished and stops at the stopped stage); a second stop signal kills its whole group."""
     signalled: set[int] = set()
-    passed = signal.SIGINT if arrived[0] == signal.SIGINT else signal.SIGTERM
     while process.poll() is None:
         if len(arrived) > 1:
             os.killpg(process.pid, signal.SIGKILL)
@@ -139,7 +139,7 @@ def _stop_dvc(process: subprocess.Popen, arrived: list[int]) -> None:
             if child.pid not in signalled:
                 signalled.add(child.pid)
                 try:
-                    child.send_signal(passed)
+                    child.send_signal(signal.SIGTERM)
                 except psutil.NoSuchProcess:
                     pass
         time.sleep(POLL_SECONDS)

@@ -8,8 +8,9 @@ gives it one thread per core of its share and the processes together use every c
 stage's output goes to ``<logs>/<stage>.log``; while stages run, one status line each (epoch, time per
 epoch, time left) is printed every ``STATUS_SECONDS``. A stage that fails lets the running ones finish
 and stops only the stages that read from it. Each stage runs in a process group of its own: a stop (a signal
-to the runner, its parent ending: :mod:`tools.stopping`) is passed on to every running stage's group (each keeps
-its resume state), the runner waits for them, and finishes the stages that ended with exit 0 before it stops.
+to the runner, its parent ending: :mod:`tools.stopping`) is passed on to every running stage's group as SIGTERM
+(each keeps its resume state), the runner waits for them, and finishes the stages that ended with exit 0 before
+it stops.
 """
 
 import os
@@ -180,18 +181,18 @@ class StageRunner:
                     shown = time.perf_counter()
                     lines = [status_line(entry.stage.name, entry.log, entry.started, shown) for entry in running]
                     print("\n".join("  " + line for line in lines), file=self.out, flush=True)
-        except KeyboardInterrupt as stop:
-            self._stop(running, getattr(stop, "signum", signal.SIGINT), outcome)
+        except KeyboardInterrupt:
+            self._stop(running, outcome)
             raise
         return outcome
 
-    def _stop(self, running: list[Running], signum: int, outcome: Outcome) -> None:
-        """Pass ``signum`` on to each running stage's process group (SIGINT as itself, any other as SIGTERM, which a
-        stage unwinds on), wait for each to save its state and end, and finish those that ended with exit 0."""
-        passed = signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM
+    def _stop(self, running: list[Running], outcome: Outcome) -> None:
+        """Pass a stop on to each running stage's process group as SIGTERM (a stage unwinds on it; one still
+        importing ends at once, with no traceback in its log), wait for each to save its state and end, and finish
+        those that ended with exit 0."""
         for entry in running:
             try:
-                os.killpg(entry.process.pid, passed)
+                os.killpg(entry.process.pid, signal.SIGTERM)
             except ProcessLookupError:  # it ended already
                 pass
         for entry in running:
