@@ -99,6 +99,13 @@ def _record_for_torchrun(line: str) -> None:
             json.dump(record, error_file)
 
 
+def _remove_finished_outputs() -> None:
+    """Remove the outputs the stage finished before it was stopped or its disk failed: it keeps none."""
+    from locate.atomic import remove_finished_outputs  # locate.atomic imports this module
+
+    remove_finished_outputs()
+
+
 def _end(line: str, code: int) -> None:
     """Print ``line`` on stderr (and into torchrun's error file) and exit with ``code``; a SIGTERM from now on
     (torchrun stopping its workers) ends the process as by default, without raising, so no exception is printed
@@ -113,30 +120,33 @@ def _end(line: str, code: int) -> None:
 def run_stage(main: Callable[[], None]) -> None:
     """Run a stage's ``main``; a UserError ends it with one line on stderr and exit code 2.
 
-    Before ``main``, an output folder linked out of the repository is refused (:mod:`locate.workspace`).
-
     So does an OS error of the machine (a full disk, a read-only folder): the line names
     the path. Ctrl-C (exit 130), SIGTERM and the end of the parent process (exit 143)
-    unwind the stage, so temporary outputs are removed and nothing half-written is left;
-    finished epochs stay in ``.resume/``. Under torchrun, a process whose peer ended
-    (killed, or failed) stops the same way with one line (exit 1), without waiting on the
-    process group's teardown.
+    unwind the stage, so temporary outputs are removed and nothing half-written is left; after
+    either, the outputs the stage had finished are removed too; finished epochs stay in
+    ``.resume/``. Under torchrun, a process whose peer ended (killed, or failed) stops the same
+    way with one line (exit 1), without waiting on the process group's teardown. Before
+    ``main``, an output folder linked out of the repository is refused (:mod:`locate.workspace`).
     """
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     watch_parent()
     try:
         check_parent()
-        from locate.workspace import refuse_linked_outputs  # imports this module
+        from locate.atomic import forget_finished_outputs  # these import this module
+        from locate.workspace import refuse_linked_outputs
 
         refuse_linked_outputs()
+        forget_finished_outputs()
         main()
     except UserError as error:
         _end(f"error: {error}", 2)
     except OSError as error:
         if error.errno not in ENVIRONMENT_ERRNOS:
             raise
+        _remove_finished_outputs()
         _end(f"error: {error.filename}: {error.strerror}; no partial output kept", 2)
     except KeyboardInterrupt as interruption:
+        _remove_finished_outputs()
         _end(*_interruption_line(interruption))
     except RuntimeError as error:
         line = _lost_peer_line(error)
