@@ -146,3 +146,10 @@ def test_ci_script_runs_the_readme_test_command():
     script = (REPO_ROOT / ".ci" / "run").read_text()
     assert "make test" in script and "chromium-browser" in script
     assert "make test" in (REPO_ROOT / "README.md").read_text()
+
+
+def test_the_tests_run_on_linux_and_on_macos_with_python_3_11():
+    job = _workflow()["jobs"]["tests"]
+    assert job["strategy"]["matrix"]["os"] == ["ubuntu-latest", "macos-latest"]
+    assert job["strategy"]["matrix"]["python-version"] == ["3.11"] and job["runs-on"] == "${{ matrix.os }}"
+    assert job["strategy"]["fail-fast"] is False and _step("tests", ".ci/run")
