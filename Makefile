@@ -16,7 +16,7 @@ JOBS ?= 1
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 TORCH := $(shell grep '^torch==' constraints.txt)
 
-.PHONY: install repro smoke test pull push lint clean-venv vega-page queue deps
+.PHONY: install repro smoke test pull push lint clean-venv vega-page queue deps readme
 
 ifeq ($(filter cpu cuda,$(TORCH_BUILD)),)
 $(error TORCH_BUILD: got '$(TORCH_BUILD)', expected cpu or cuda)
@@ -76,6 +76,9 @@ push: install
 
 test: install
 	$(BIN)/python -m pytest
+
+readme: install
+	$(BIN)/python -m tools.readme_summary
 
 deps: install
 	$(BIN)/python -m tools.stage_code --write
