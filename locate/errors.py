@@ -1,4 +1,4 @@
-"""User errors and the stage entry point that turns them into exit code 2."""
+"""User errors and the stage entry point that turns them, a stop, or an output folder DVC would refuse into one line."""
 
 import contextlib
 import errno
@@ -8,6 +8,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 # OS errors that come from the machine or its disks, not from a bug: reported in one line, exit code 2.
 ENVIRONMENT_ERRNOS = frozenset(
@@ -32,6 +33,7 @@ class ParentGone(Terminated):
     outputs."""
 
 
+OUTPUT_FOLDERS = ("data", "models", "predictions")  # where the stages write DVC-cached outputs
 RUNNER_VARIABLE = "LOCATE_RUNNER_PID"  # the process id of the runner (``make repro``) that started the stage
 _watched_parent = {"pid": None, "runner": None}  # the parent process id seen when the stage started, the runner's
 
@@ -60,6 +62,24 @@ def check_parent() -> None:
         raise ParentGone
     if _watched_parent["runner"] is not None and _ended(_watched_parent["runner"]):
         raise ParentGone
+
+
+def refuse_linked_outputs(root: Path = Path(".")) -> None:
+    """Raise UserError when an output folder (``OUTPUT_FOLDERS``) under ``root`` is a symlink out of ``root``.
+
+    DVC refuses an output reached through a symlink that leaves the repository ("outside of git repository"),
+    but only after the stage has run, and again on every rerun; a stage refuses it before it starts work, in one
+    line naming what works instead (docs/data-and-errors.md).
+    """
+    for name in OUTPUT_FOLDERS:
+        folder = root / name
+        if not folder.is_symlink():
+            continue
+        target = folder.resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise UserError(f"{name}/ links to {target}, outside the repository, which DVC refuses for outputs; "
+                            f"make {name}/ a bind mount of it, or keep DVC's cache there (dvc cache dir): "
+                            "docs/data-and-errors.md")
 
 
 def _raise_terminated(signum: int, frame: object) -> None:
@@ -126,16 +146,15 @@ def run_stage(main: Callable[[], None]) -> None:
     either, the outputs the stage had finished are removed too; finished epochs stay in
     ``.resume/``. Under torchrun, a process whose peer ended (killed, or failed) stops the same
     way with one line (exit 1), without waiting on the process group's teardown. Before
-    ``main``, an output folder linked out of the repository is refused (:mod:`locate.workspace`).
+    ``main``, an output folder linked out of the repository is refused (:func:`refuse_linked_outputs`).
     """
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     watch_parent()
     try:
         check_parent()
-        from locate.atomic import forget_finished_outputs  # these import this module
-        from locate.workspace import refuse_linked_outputs
-
         refuse_linked_outputs()
+        from locate.atomic import forget_finished_outputs  # locate.atomic imports this module
+
         forget_finished_outputs()
         main()
     except UserError as error:

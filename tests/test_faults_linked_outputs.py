@@ -7,7 +7,7 @@ bind mount and DVC's cache settings, writing nothing there; a link that stays in
 
 from pathlib import Path
 
-from locate.workspace import refuse_linked_outputs
+from locate.errors import refuse_linked_outputs
 from tests.stage_runner import repo_params, run_stage, write_params
 
 
