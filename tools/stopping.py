@@ -49,9 +49,15 @@ def stop_on_signals() -> Iterator[list[int]]:
             signal.signal(signum, handler)
 
 
+MAKES = ("make", "gmake")  # the parents whose held stop signals mean a stop
+
+
 def _blocked_stop_signals(pid: int) -> set[int]:
-    """The stop signals held in process ``pid``'s signal mask (Linux); empty where it cannot be read."""
+    """The stop signals held in the signal mask of process ``pid`` if it is GNU make (Linux); empty where it is
+    another program or the mask cannot be read."""
     try:
+        if Path(f"/proc/{pid}/comm").read_text().strip() not in MAKES:
+            return set()
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return set()
