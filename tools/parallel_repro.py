@@ -47,6 +47,7 @@ from tools.pipeline_graph import PlannedStage, read_plan
 from tools.stopping import EXIT_CODES, ParentWatch, runner_env, stop_on_signals
 
 LOGS = Path("logs")  # each stage's output, <stage>.log (git-ignored)
+STOP_SECONDS = 300  # the most a stopped dvc repro may take to end before its process group is killed
 
 
 def parse_jobs(text: str) -> int:
@@ -125,10 +126,12 @@ def repair_unlocked() -> None:
 
 def _stop_dvc(process: subprocess.Popen, arrived: list[int]) -> None:
     """Pass the stop on, as SIGTERM, to the stages ``dvc repro`` (``process``) runs, not to DVC itself, until DVC
-    ends (it records what finished and stops at the stopped stage); a second stop signal kills its whole group."""
+    ends (it records what finished and stops at the stopped stage); a second stop signal, or DVC still running
+    ``STOP_SECONDS`` later, kills its whole group."""
     signalled: set[int] = set()
+    deadline = time.monotonic() + STOP_SECONDS
     while process.poll() is None:
-        if len(arrived) > 1:
+        if len(arrived) > 1 or time.monotonic() > deadline:
             os.killpg(process.pid, signal.SIGKILL)
             break
         try:
