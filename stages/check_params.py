@@ -9,8 +9,8 @@ naming the key on the first mistake; prints the checked sections otherwise.
 It is also the pipeline's first stage (``check_params`` in ``dvc.yaml``, which the first stages read from), so
 that a bad value set with ``dvc exp run -S`` fails before any other stage runs. Its output, ``CHECKED``, holds
 the same bytes whatever the (valid) params, so it never makes a stage stale by itself. It declares every key but
-the execution settings (:data:`locate.params.EXECUTION_SETTINGS`, and ``runtime``), which make no stage stale; a
-bad one of those fails in the first stage that reads it, as that stage starts (``make repro`` checks them too).
+the execution settings (:data:`locate.params.EXECUTION_SETTINGS`), which make no stage stale; a bad one of those
+fails in the first stage that reads it, as that stage starts (``make repro`` checks them too).
 
 Run from the repository root: ``python -m stages.check_params``.
 """

@@ -31,7 +31,7 @@ def test_a_bad_value_set_by_exp_run_fails_before_any_other_stage(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert ran_stages(output) == ["check_params"], output
-    assert "error: params key 'detector_eval.nms_iou'" in output
+    assert "error: params key 'detector_eval.nms_iou': got 2.0, expected a number in (0, 1]" in output
 
 
 def test_the_check_makes_no_stage_stale_by_itself(tmp_path):
