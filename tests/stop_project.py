@@ -4,6 +4,7 @@
 and waits ``slow_seconds``.
 """
 
+import contextlib
 import shutil
 import subprocess
 import time
@@ -50,8 +51,12 @@ def start_make(folder: Path, jobs: int, env: dict[str, str]) -> subprocess.Popen
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def dvc_status(folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(["dvc", "status"], cwd=folder, env=env, capture_output=True, text=True)
+def dvc_status(folder: Path) -> dict:
+    """What ``dvc status`` finds in ``folder`` (DVC's own API, in this process); raises where DVC cannot read it."""
+    from dvc.repo import Repo
+
+    with contextlib.chdir(folder), Repo() as repo:
+        return repo.status()
 
 
 def wait_for(condition: Callable[[], bool], what: str) -> None:

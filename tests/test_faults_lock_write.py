@@ -1,7 +1,7 @@
 """An interruption in the middle of DVC's write of ``dvc.lock`` never leaves it broken, in either mode of
 ``make repro``.
 
-A signal (SIGINT, SIGTERM or SIGKILL) is sent by the writing process to itself halfway through the first write
+A signal (SIGINT or SIGKILL) is sent by the writing process to itself halfway through the first write
 of ``dvc.lock`` (:mod:`tests.lock_write_fault`): DVC's own write under ``JOBS=1``, the runner's under ``JOBS=2``.
 After each, ``dvc.lock`` must be valid and ``dvc status`` must work; after a kill, the next run must bring the
 finished stage back from the run-cache, not run it again, and leave no temporary lock file. A ``dvc.lock`` cut at
@@ -21,7 +21,9 @@ from tests.stop_project import dvc_status, project_env, start_make, stop_project
 from tools.dvc_state import RWLOCK, LockKeeper, clear_stale_rwlock, lock_is_valid
 
 FAULT_PATH = str(Path(__file__).parent / "lock_write_fault")
-CASES = [(signal, jobs) for signal in ("SIGINT", "SIGTERM", "SIGKILL") for jobs in (1, 2)]
+# SIGINT unwinds (DVC's KeyboardInterrupt; held off by the runner), SIGKILL does not; SIGTERM ends DVC as SIGKILL
+# does and is held off by the runner as SIGINT is.
+CASES = [(signal, jobs) for signal in ("SIGINT", "SIGKILL") for jobs in (1, 2)]
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +45,7 @@ def test_an_interrupted_lock_write_leaves_dvc_lock_valid(template, tmp_path, sig
     output = _make(folder, jobs, LOCK_WRITE_FAULT=signal,
                    PYTHONPATH=f"{FAULT_PATH}:{project_env()['PYTHONPATH']}")
     assert lock_is_valid(folder / "dvc.lock"), output
-    status = dvc_status(folder, project_env())
-    assert status.returncode == 0, status.stderr
+    dvc_status(folder)
     if signal == "SIGKILL":  # nothing could clean up: the next run does, and finds the finished stage
         rerun = _make(folder, jobs)
         assert "Running stage 'quick'" not in rerun and "started quick" not in rerun, rerun

@@ -69,8 +69,7 @@ def test_a_stopped_make_repro_leaves_nothing_running_and_dvc_working(template, t
             os.killpg(make.pid, signal.SIGKILL)
     output = (folder / "make.log").read_text()
     assert make.returncode != 0, output
-    status = dvc_status(folder, env)
-    assert status.returncode == 0, status.stderr
+    assert set(dvc_status(folder)) == {"slow"}, output
     recorded = set(yaml.safe_load((folder / "dvc.lock").read_text())["stages"])
     assert recorded == {"quick"}, output
     assert not (folder / "out/slow").exists()

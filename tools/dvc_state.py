@@ -13,6 +13,7 @@ or cut short, and every DVC command then fails on it. ``make repro`` (:mod:`tool
 """
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -152,12 +153,15 @@ def signals_held() -> Iterator[None]:
 
 
 def dump_atomically(repo, stage) -> None:
-    """Write ``stage``'s entry into ``dvc.lock`` as DVC does, through a temporary file that then replaces it."""
+    """Write ``stage``'s entry into ``dvc.lock`` as DVC does, through a temporary file that then replaces it (DVC's
+    line naming the file it updates, the temporary one, is left out)."""
     from dvc.dvcfile import Lockfile
 
     root = Path(repo.root_dir)
     handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=".lock", dir=root)
     os.close(handle)
+    dvcfile_log = logging.getLogger("dvc.dvcfile")
+    was_disabled, dvcfile_log.disabled = dvcfile_log.disabled, True
     try:
         if (root / LOCK_FILE).exists():
             shutil.copyfile(root / LOCK_FILE, temporary)
@@ -166,4 +170,5 @@ def dump_atomically(repo, stage) -> None:
         Lockfile(repo, temporary).dump(stage)
         os.replace(temporary, root / LOCK_FILE)
     finally:
+        dvcfile_log.disabled = was_disabled
         Path(temporary).unlink(missing_ok=True)
