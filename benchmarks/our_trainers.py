@@ -53,7 +53,8 @@ def our_detector(data_root: Path, splits: tuple[str, ...], count: int | None) ->
         name: detection_trainer.split_batches(split, settings.config, targets, settings.schedule.batch_size)
         for name, split in loaded.items()
     }
-    compute_loss = detection_trainer.loss_function(settings.weights, settings.config.anchors()[0], targets,
+    compute_loss = detection_trainer.loss_function(settings.weights, settings.config.box_coder(),
+                                                   settings.config.anchors()[0], targets,
                                                    settings.schedule.augmentation, torch.Generator())
     return OurTrainer(Detector(settings.config), compute_loss, settings.schedule.lr, batches)
 
