@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
+from locate.data.entries import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.errors import UserError
 from locate.keypoints.codec import Codec
 from locate.keypoints.heatmap_codec import HeatmapCodec

@@ -13,7 +13,7 @@ from dataclasses import fields
 import pandas as pd
 import yaml
 
-from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
+from locate.data.entries import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.detection.checkpoint_rules import CHECKPOINT_RULES, kept_epochs
 from locate.detection.recipes import RECIPES
 from locate.keypoints.epoch_scores import EPOCH_SCORE
