@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from locate.checkpoint import save_checkpoint
-from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
+from locate.data.entries import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.errors import UserError
 from locate.keypoints.codec import Codec, Decoder
 from locate.keypoints.config import KeypointsParams

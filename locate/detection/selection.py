@@ -12,7 +12,7 @@ import torch
 from locate.data.datasets import DetectionSplit
 from locate.detection.average_precision import evaluate
 from locate.detection.config import DetectorConfig, PostprocessSettings
-from locate.detection.evaluation import ground_truth, predict_split, predictor_of, rounded_detections
+from locate.detection.prediction import ground_truth, predict_split, predictor_of, rounded_detections
 from locate.runtime import Runtime
 
 SELECTION_POSTPROCESS = PostprocessSettings(score_threshold=0.05, nms_iou=0.5, top_k_per_level=100, max_detections=100)
