@@ -73,11 +73,12 @@ def latency_ms_per_image(predictor: Predictor, images: torch.Tensor, count: int)
     return 1000 * statistics.median(times)
 
 
-def rounded_detections(split: DetectionSplit, detections: Detections) -> ScoredBoxes:
-    """Detections as COCO xywh float64 with image ids, rounded as written to the predictions file."""
+def rounded_detections(image_ids: torch.Tensor, detections: Detections) -> ScoredBoxes:
+    """Detections as COCO xywh float64, each with the id ``image_ids[image_index]`` of its image (``image_ids``:
+    ``Tensor[N]``, one per image the detections index), rounded as written to the predictions file."""
     boxes = np.round(xyxy_to_xywh(detections.boxes.double()).numpy(), BOX_DECIMALS)
     scores = np.round(detections.scores.double().numpy(), SCORE_DECIMALS)
-    return ScoredBoxes(split.image_ids[detections.image_index].numpy(), detections.labels.numpy(), boxes, scores)
+    return ScoredBoxes(image_ids[detections.image_index].numpy(), detections.labels.numpy(), boxes, scores)
 
 
 def coco_results(boxes: ScoredBoxes) -> list[dict]:
@@ -179,7 +180,7 @@ def evaluate_model(predictor: Predictor, config: DetectorConfig, checkpoint: Che
     """The report of the model of ``predictor`` (built from ``config``, the epoch ``checkpoint``) on ``split``, and
     its detections."""
     detections = predict_split(predictor, split.images, batch_size)
-    found = rounded_detections(split, detections)
+    found = rounded_detections(split.image_ids, detections)
     report = detector_report(split, found, detections, predictor.anchors.cpu(), predictor.levels.cpu(),
                              visible_threshold, config, checkpoint)
     return report, detections
