@@ -14,7 +14,7 @@ JOBS ?= 1
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 TORCH := $(shell grep '^torch==' constraints.txt)
 
-.PHONY: install repro smoke test pull push lint clean-venv vega-page queue deps
+.PHONY: install repro smoke test pull push lint clean-venv vega-page queue deps predict
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ push: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# A trained model on your images: make predict MODEL=models/detector_improved.pt IMAGES="photo.png scenes/" [OUT=predicted]
+OUT ?= predicted
+predict: $(STAMP)
+	@test -n "$(MODEL)" -a -n "$(IMAGES)" || { echo "error: make predict needs MODEL=<checkpoint> and IMAGES=<files or folders>"; exit 2; }
+	$(BIN)/python -m locate.predict --model "$(MODEL)" --out "$(OUT)" $(IMAGES)
 
 deps: $(STAMP)
 	$(BIN)/python -m tools.stage_code --write
