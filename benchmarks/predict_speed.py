@@ -1,9 +1,10 @@
 """Speed of every model through :func:`locate.predict.load_model` on the CPU, and the memory of a folder streamed
 through ``python -m locate.predict``.
 
-For each model: the median milliseconds of ``model.predict([image])`` (batch 1: input preparation, forward pass,
+For each model: the milliseconds of ``model.predict([image])`` (batch 1: input preparation, forward pass,
 postprocessing and decoding, records) over ``--runs`` calls after a warm-up, and the images per second of
-``model.predict(32 images, batch_size=32)``, the median of ``--batches`` calls. The images are generated scenes
+``model.predict(32 images, batch_size=32)`` over ``--batches`` calls, each the best call (the one other
+processes disturbed least) and the median. The images are generated scenes
 and stick figures, handed over as arrays of the model's size (no file decoding, no resizing).
 
 Models: the checkpoints ``--models``, else every ``models/**/*.pt``; where there is none (a fresh clone),
@@ -97,8 +98,9 @@ def trained_checkpoints(given: list[Path]) -> dict[str, Path]:
             for p in paths}
 
 
-def timed(call, runs: int) -> float:
-    """Median seconds of ``call()`` over ``runs`` calls after :data:`WARMUP` untimed ones."""
+def timed(call, runs: int) -> tuple[float, float]:
+    """The least and the median seconds of ``call()`` over ``runs`` calls after :data:`WARMUP` untimed ones (the
+    least is the one other processes on the machine disturbed least)."""
     for _ in range(WARMUP):
         call()
     seconds = []
@@ -106,18 +108,20 @@ def timed(call, runs: int) -> float:
         started = time.perf_counter()
         call()
         seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds)
+    return min(seconds), statistics.median(seconds)
 
 
 def model_speed(path: Path, images: dict[str, np.ndarray], runs: int, batches: int, precision: str) -> dict:
-    """Latency (batch 1) and throughput (batch 32) of the checkpoint at ``path`` on the CPU; ``images``: uint8
-    arrays ``[32, H, W(, 3)]`` of each model kind."""
+    """Latency (batch 1, ms) and throughput (batch 32, images/s) of the checkpoint at ``path`` on the CPU, best and
+    median; ``images``: uint8 arrays ``[32, H, W(, 3)]`` of each model kind."""
     model = load_model(path, device="cpu", precision=precision)
     arrays = list(images[model.kind])
     latency = timed(lambda: model.predict(arrays[:1]), runs)
     batch = timed(lambda: model.predict(arrays, batch_size=BATCH_SIZE), batches)
-    return {"kind": model.kind, "latency_ms_batch1": round(1000 * latency, 2),
-            "throughput_images_per_second_batch32": round(BATCH_SIZE / batch, 1)}
+    return {"kind": model.kind,
+            "latency_ms_batch1": {"best": round(1000 * latency[0], 2), "median": round(1000 * latency[1], 2)},
+            "throughput_images_per_second_batch32": {"best": round(BATCH_SIZE / batch[0], 1),
+                                                     "median": round(BATCH_SIZE / batch[1], 1)}}
 
 
 def stream_memory(model: Path, folder: Path, count: int, precision: str) -> dict:
@@ -141,8 +145,8 @@ def stream_memory(model: Path, folder: Path, count: int, precision: str) -> dict
 def main(arguments: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=Path, nargs="*", default=[], help="checkpoints (default: models/**/*.pt)")
-    parser.add_argument("--runs", type=int, default=20, help="timed batch-1 calls per model")
-    parser.add_argument("--batches", type=int, default=5, help="timed batch-32 calls per model")
+    parser.add_argument("--runs", type=int, default=10, help="timed batch-1 calls per model")
+    parser.add_argument("--batches", type=int, default=3, help="timed batch-32 calls per model")
     parser.add_argument("--stream-images", type=int, default=1000, help="images streamed through the command")
     parser.add_argument("--precision", default="auto", help="fp32, bf16 or auto (default, as runtime.precision)")
     parser.add_argument("--out", type=Path, default=RESULT, help=f"results file (default {RESULT})")

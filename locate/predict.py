@@ -56,6 +56,7 @@ BATCH_SIZE = 32
 PREDICTIONS_FILE = "predictions.json"
 PICTURES_FOLDER = "pictures"
 REBUILD = "written before checkpoints carried it; rebuild it with {command}"
+ANY_STAGE = "`dvc repro --force` of the stage that trained it (e.g. train_heatmap@heatmap)"
 
 
 class Applied(Protocol):
@@ -108,11 +109,14 @@ class Model:
 
 
 def _model_config(checkpoint: dict, path: Path) -> dict:
-    """The checkpoint's model config; a file that holds none is no model checkpoint of this project."""
+    """The checkpoint's model config; weights without one are an older checkpoint, a file without weights no
+    model checkpoint of this project."""
     config = checkpoint.get("config") if isinstance(checkpoint, dict) else None
-    if not isinstance(config, dict) or "model" not in checkpoint:
-        raise UserError(f"{path}: not a model checkpoint of this project (no model config in it); expected a "
+    if not isinstance(checkpoint, dict) or "model" not in checkpoint:
+        raise UserError(f"{path}: not a model checkpoint of this project (no model weights in it); expected a "
                         "detector or keypoint model written by a training stage (models/*.pt)")
+    if not isinstance(config, dict):
+        raise UserError(f"{path}: a checkpoint without its model config, " + REBUILD.format(command=ANY_STAGE))
     return config
 
 
@@ -139,9 +143,8 @@ def load_model(path: str | Path, device: str = "auto", precision: str = "auto", 
     try:
         model, codec, method = method_from_checkpoint(checkpoint, path, SUBPIXEL)
     except UserError:
-        command = "`dvc repro --force` of the stage that trained it (e.g. train_heatmap@heatmap)"
         raise UserError(f"{path}: a keypoint checkpoint without a valid model config, "
-                        + REBUILD.format(command=command)) from None
+                        + REBUILD.format(command=ANY_STAGE)) from None
     if method.num_keypoints != len(KEYPOINT_NAMES):
         raise UserError(f"{path}: {method.num_keypoints} keypoints, the stick figures have {len(KEYPOINT_NAMES)}")
     model = model.to(runtime.device, memory_format=torch.channels_last).eval()
