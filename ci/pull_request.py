@@ -10,9 +10,10 @@ clone lacks) the parent of ``HEAD`` is used.
    default remote first); an output the cache lacks is simply rebuilt by step 2;
 2. ``dvc repro``: DVC runs the stages whose code, data or params changed, and what depends on them;
 3. writes ``DIR/stages.txt`` (the stages that ran, one per line), ``DIR/repro.log`` and
-   ``DIR/diff-full.md``: the stages that ran, the results that changed, the params that
-   changed, then the timings apart; ``DIR/diff.md`` is the same cut to :data:`COMMENT_LIMIT`
-   characters with a note (GitHub refuses longer comments).
+   ``DIR/diff-full.md``: every headline number with its change, one line each, then the stages
+   that ran, then folded: every other result that changed, the params that changed, the timings
+   (the trainings' live logs left out); ``DIR/diff.md`` is the same with each fold cut to stay
+   within :data:`COMMENT_LIMIT` characters (GitHub refuses longer comments).
 
 The exit code is that of ``dvc repro``; ``diff.md`` is written either way.
 """
@@ -24,13 +25,16 @@ import sys
 import time
 from pathlib import Path
 
+from ci.changes import base_revision
 from locate.errors import UserError, run_stage
 from tools.remote import dvc_command, transfer
 from tools.tiny import ran_stages
 
-COMMENT_LIMIT = 60_000
+COMMENT_LIMIT = 65_000  # GitHub refuses a comment over 65,536 characters
+FOLD_RESERVE = 300  # characters kept for each fold still to come
 TIMINGS = "metrics/speed/"
-NO_COMMIT = "0" * 40  # GitHub's "before" of a branch's first push
+HEADLINE = "metrics/headline.json"
+LIVE = "live/"  # the trainings' DVCLive logs: every epoch of every training, not results
 
 
 def _dvc(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -60,19 +64,61 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
-def diff_markdown(base: str, stages: list[str], metrics: dict, params: dict, seconds: float) -> str:
-    """The pull request's summary: stages run, results and params changed against ``base``, then timings."""
-    results = {path: entries for path, entries in metrics.items() if not path.startswith(TIMINGS)}
-    timings = {path: entries for path, entries in metrics.items() if path.startswith(TIMINGS)}
+def flat(values: dict, prefix: str = "") -> dict[str, object]:
+    """A nested metrics record as ``dvc metrics diff`` names its numbers: ``{"map50": {"course": 0.8}}`` ->
+    ``{"map50.course": 0.8}``."""
+    entries = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        entries |= flat(value, f"{name}.") if isinstance(value, dict) else {name: value}
+    return entries
+
+
+def headline_lines(headline: dict, changes: dict) -> list[str]:
+    """One line per number of the headline record (``map50.course``): its value on this branch and its change
+    against the base, from ``changes`` (the headline file's entries of ``dvc metrics diff --json``)."""
+    lines = []
+    for key, value in (flat(headline) | {key: None for key in changes if key not in flat(headline)}).items():
+        change = changes.get(key)
+        if change is None:
+            lines.append(f"- **{key}**: {_number(value)} (unchanged)")
+        else:
+            step = f"{change['diff']:+.4g}" if isinstance(change.get("diff"), float | int) else "new"
+            lines.append(f"- **{key}**: {_number(change.get('old'))} → {_number(change.get('new'))} ({step})")
+    return lines
+
+
+def folded(summary: str, body: str, room: int | None) -> str:
+    """``body`` under a ``<details>`` fold titled ``summary``, cut to ``room`` characters (None: whole)."""
+    opening, closing = f"<details><summary>{summary}</summary>\n\n", "\n\n</details>"
+    if room is not None:
+        body = cut(body, max(room - len(opening) - len(closing), 200))
+    return opening + body + closing
+
+
+def diff_markdown(base: str, stages: list[str], metrics: dict, params: dict, seconds: float, headline: dict,
+                  limit: int | None = None) -> str:
+    """The pull request's summary within ``limit`` characters (None: no limit): every headline number with its
+    change first, one line each; then the stages rerun; then, folded, every other result, the params and the
+    timings that changed. The live logs of the trainings (``live/``) are left out."""
+    shown = {path: entries for path, entries in metrics.items() if not path.startswith(LIVE)}
+    results = {path: entries for path, entries in shown.items() if not path.startswith(TIMINGS) and path != HEADLINE}
+    timings = {path: entries for path, entries in shown.items() if path.startswith(TIMINGS)}
     ran = ", ".join(f"`{stage}`" for stage in stages) or "none (every stage was up to date)"
-    return "\n\n".join([
-        f"## Pipeline against `{base}`",
-        f"Stages rerun ({len(stages)}, {seconds:.0f} s): {ran}",
-        "### Results that changed\n\n" + _table(_rows(results), ("file", "metric", "base", "this branch", "change")),
-        "### Params that changed\n\n" + _table(_rows(params), ("file", "param", "base", "this branch", "change")),
-        "### Timings (they change on every run)\n\n"
-        + _table(_rows(timings), ("file", "timing", "base", "this branch", "change")),
-    ]) + "\n"
+    text = "\n".join(headline_lines(headline, shown.get(HEADLINE, {}))) + (
+        f"\n\nThe headline (`{HEADLINE}`) against `{base}`. Stages rerun ({len(stages)}, {seconds:.0f} s): {ran}\n")
+    sections = [
+        (f"Every other result that changed ({sum(map(len, results.values()))})",
+         _table(_rows(results), ("file", "metric", "base", "this branch", "change"))),
+        (f"Params that changed ({sum(map(len, params.values()))})",
+         _table(_rows(params), ("file", "param", "base", "this branch", "change"))),
+        ("Timings (they change on every run)", _table(_rows(timings), ("file", "timing", "base", "this branch",
+                                                                         "change"))),
+    ]
+    for index, (summary, body) in enumerate(sections):
+        room = None if limit is None else limit - len(text) - FOLD_RESERVE * (len(sections) - index)
+        text += "\n" + folded(summary, body, room) + "\n"
+    return text
 
 
 def cut(text: str, limit: int) -> str:
@@ -82,14 +128,6 @@ def cut(text: str, limit: int) -> str:
     note = "\n\n_Cut here: {} more characters; the whole diff is in the job's artifacts (diff-full.md)._\n"
     kept = text[: limit - len(note) - 20].rsplit("\n", 1)[0]
     return kept + note.format(len(text) - len(kept))
-
-
-def base_revision(base: str) -> str:
-    """``base`` where it names a commit of this clone, else ``HEAD^``."""
-    if not base or base == NO_COMMIT:
-        return "HEAD^"
-    known = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"], capture_output=True)
-    return base if known.returncode == 0 else "HEAD^"
 
 
 def run_pull_request(base: str, out: Path, pull: bool) -> int:
@@ -108,9 +146,9 @@ def run_pull_request(base: str, out: Path, pull: bool) -> int:
     (out / "stages.txt").write_text("".join(f"{stage}\n" for stage in stages))
     metrics = json.loads(_dvc("metrics", "diff", base, "--json").stdout or "{}")
     params = json.loads(_dvc("params", "diff", base, "--json").stdout or "{}")
-    full = diff_markdown(base, stages, metrics, params, seconds)
-    (out / "diff-full.md").write_text(full)
-    (out / "diff.md").write_text(cut(full, COMMENT_LIMIT))
+    headline = json.loads(Path(HEADLINE).read_text()) if Path(HEADLINE).is_file() else {}
+    (out / "diff-full.md").write_text(diff_markdown(base, stages, metrics, params, seconds, headline))
+    (out / "diff.md").write_text(diff_markdown(base, stages, metrics, params, seconds, headline, COMMENT_LIMIT))
     print(f"{len(stages)} stages rerun in {seconds:.0f} s: {' '.join(stages) or 'none'}")
     return repro.returncode
 

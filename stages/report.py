@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from locate import figures
 from locate.atomic import atomic_path, write_json
+from locate.cores import cpu_line
 from locate.data.config import read_data, read_test_data
 from locate.detection.config import read_detector, read_detector_eval
 from locate.detection.recipes import COURSE, IMPROVED, RECIPE_SECTIONS, RecipeFiles, read_recipe
@@ -181,6 +182,7 @@ def _draw_figures(folder: Path, detector_history: pd.DataFrame, keypoint_familie
 
 
 def main() -> None:
+    print(cpu_line(1), flush=True)
     params = read_params()
     methods = list(params.keypoints.method_table)
     variants = list(params.ablations.variants(params.keypoints.heatmap))

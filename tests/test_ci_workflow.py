@@ -91,12 +91,12 @@ def test_a_newer_push_cancels_the_run_it_supersedes():
 
 def test_tests_and_smoke_run_apart_from_the_pipeline_with_pip_cached():
     jobs = _workflow()["jobs"]
-    assert set(jobs) == {"tests", "pipeline"} and "needs" not in jobs["pipeline"]
+    assert set(jobs) == {"changes", "tests", "pipeline"} and "needs" not in jobs["tests"]
     tests = "\n".join(step.get("run", "") for step in _steps("tests"))
     assert ".ci/run" in tests and "make smoke" in tests  # .ci/run: Chromium where missing, then make test
     pipeline = "\n".join(step.get("run", "") for step in _steps("pipeline"))
     assert "python -m ci.pull_request" in pipeline and "make test" not in pipeline and "make repro" not in pipeline
-    for job in jobs:
+    for job in ("tests", "pipeline"):
         setup = _step(job, "actions/setup-python")["with"]
         assert setup["cache"] == "pip" and setup["cache-dependency-path"] == "constraints.txt"
 
@@ -146,3 +146,27 @@ def test_ci_script_runs_the_readme_test_command():
     script = (REPO_ROOT / ".ci" / "run").read_text()
     assert "make test" in script and "chromium-browser" in script
     assert "make test" in (REPO_ROOT / "README.md").read_text()
+
+
+def test_the_tests_run_on_linux_and_on_macos_with_python_3_11():
+    job = _workflow()["jobs"]["tests"]
+    assert job["strategy"]["matrix"]["os"] == ["ubuntu-latest", "macos-latest"]
+    assert job["strategy"]["matrix"]["python-version"] == ["3.11"] and job["runs-on"] == "${{ matrix.os }}"
+    assert job["strategy"]["fail-fast"] is False and _step("tests", ".ci/run")
+
+
+def test_a_docs_only_change_skips_the_pipeline_job():
+    jobs = _workflow()["jobs"]
+    assert "python3 -m ci.changes --base" in _step("changes", "ci.changes")["run"]
+    assert jobs["changes"]["outputs"]["pipeline"] == "${{ steps.changes.outputs.pipeline }}"
+    assert jobs["pipeline"]["needs"] == "changes"
+    assert jobs["pipeline"]["if"] == "needs.changes.outputs.pipeline == 'true'"
+
+
+def test_the_remote_gets_its_plugin_and_the_saved_cache_only_what_dvc_lock_names():
+    assert 'python -m ci.use_remote "$DVC_REMOTE_URL"' in _step("pipeline", "ci.use_remote")["run"]
+    steps = _steps("pipeline")
+    names = [step.get("uses", "") + step.get("run", "") for step in steps]
+    collect = next(index for index, text in enumerate(names) if "dvc gc --workspace --force" in text)
+    save = next(index for index, text in enumerate(names) if "actions/cache/save" in text)
+    assert collect < save and steps[collect]["if"] == "always()"

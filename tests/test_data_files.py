@@ -80,6 +80,21 @@ def test_course_importer_writes_the_generated_bytes(small_data, tmp_path):
     assert _tree(tmp_path / "imported") == _tree(small_data)
 
 
+def test_a_bad_course_folder_is_named_as_the_user_wrote_it(small_data, tmp_path):
+    _as_course_folder(small_data, tmp_path / "datasets")
+    written = tmp_path / "datasets" / "detection" / "val_annotations.json"
+    _edit_json(written, _set_first("annotations", "bbox", [200, 200, 260, 250]))
+    first = json.loads(written.read_text())["annotations"][0]["id"]
+    with pytest.raises(UserError) as caught:
+        import_course_datasets(tmp_path / "datasets", tmp_path / "imported")
+    assert str(caught.value).startswith(f"{written}: annotation {first} box ") and ".tmp" not in str(caught.value)
+    _as_course_folder(small_data, tmp_path / "again")
+    (tmp_path / "again" / "keypoints" / "train" / "000003.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    with pytest.raises(UserError, match=f"^{tmp_path / 'again' / 'keypoints' / 'train' / '000003.png'}: not a"):
+        import_course_datasets(tmp_path / "again", tmp_path / "imported")
+    assert not (tmp_path / "imported" / "keypoints").exists()
+
+
 def test_missing_image_is_a_user_error(small_data, tmp_path):
     shutil.copytree(small_data / "detection", tmp_path / "detection")
     (tmp_path / "detection" / "val" / "000013.png").unlink()

@@ -15,6 +15,7 @@ from locate.data.generate import generate_datasets, generate_test_sets
 from locate.records.detector import DetectorDetails, DetectorMetrics
 from locate.records.reading import read_record
 from locate.records.speed import EvaluationSpeed, TrainingSpeed
+from locate.runtime import Runtime
 from tests.stage_runner import repo_params, run_stage, write_params
 from tools.tiny import tiny_channels
 
@@ -40,6 +41,7 @@ def trained(tmp_path_factory):
     write_params(folder, tiny_params())
     train = run_stage(folder, "train_detector")
     assert train.returncode == 0, train.stderr
+    (folder / "train_detector.stdout").write_text(train.stdout)
     evaluation = run_stage(folder, "evaluate_detector")
     assert evaluation.returncode == 0, evaluation.stderr
     return folder
@@ -56,6 +58,13 @@ def test_train_writes_checkpoint_history_and_speed(trained):
             assert float(rows[0][f"{split}_{part}"]) >= 0
     speed = read_record(trained / "metrics" / "speed" / "train_detector.json", TrainingSpeed)
     assert speed.train_seconds > 0 and speed.train_images_per_second > 0 and speed.runtime.device == "cpu"
+
+
+def test_the_first_line_says_where_the_stage_runs_as_its_speed_record_does(trained):
+    first = (trained / "train_detector.stdout").read_text().splitlines()[0]
+    runtime = read_record(trained / "metrics" / "speed" / "train_detector.json", TrainingSpeed).runtime
+    assert first == Runtime(torch.device(runtime.device), runtime.precision, runtime.threads).where()
+    assert first.startswith("runs on cpu (") and f"precision {runtime.precision}, " in first
 
 
 def test_evaluate_writes_metrics_with_the_issue_keys(trained):

@@ -61,7 +61,7 @@ def test_the_next_run_finishes_what_is_stale_as_a_serial_repro_records_it(failed
     (folder / BLOCKER).unlink()
     result = _parallel(folder, "--jobs", "2", env=WITHOUT_AFFINITY)
     assert result.returncode == 0, result.stderr
-    assert "device cpu" in (folder / f"logs/{BAD_STAGE}.log").read_text()
+    assert "runs on cpu (" in (folder / f"logs/{BAD_STAGE}.log").read_text()
     ran = {line.split()[1] for line in result.stderr.splitlines() if line.startswith("started ")}
     assert ran == {BAD_STAGE, "evaluate_detector_improved", "report"}, result.stderr
     assert dvc(folder, "status", "-q") == ""

@@ -1,7 +1,10 @@
 """The README as a front door: its results table is the report stage's ``reports/summary.md``, not typed in; it
 fits about 200 lines, and the first command a user runs is within its first 40."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -9,16 +12,28 @@ import yaml
 from locate.keypoints.models import COURSE_DROPOUT
 from stages.check_params import check_all_params
 from tests.stage_runner import repo_params, write_params
+from tools.readme_summary import summary_block, synced
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-START, END = "<!-- summary: start -->\n", "<!-- summary: end -->"
 MOST_LINES, FIRST_COMMAND_BY = 200, 40
 
 
 def test_readme_carries_the_committed_summary():
-    readme = (REPO_ROOT / "README.md").read_text()
-    table = readme[readme.index(START) + len(START) : readme.index(END)]
-    assert table == (REPO_ROOT / "reports" / "summary.md").read_text()
+    assert summary_block((REPO_ROOT / "README.md").read_text()) == (REPO_ROOT / "reports" / "summary.md").read_text()
+
+
+def test_a_run_of_your_own_is_synced_into_the_readme(tmp_path):
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "README.md").write_text((REPO_ROOT / "README.md").read_text())
+    (tmp_path / "reports" / "summary.md").write_text("| detector | val mAP@0.5 |\n|---|---|\n| course | 0.5 |\n")
+    sync = [sys.executable, "-m", "tools.readme_summary"]
+    env = os.environ | {"PYTHONPATH": str(REPO_ROOT)}
+    assert subprocess.run([*sync, "--check"], cwd=tmp_path, env=env, capture_output=True).returncode == 1
+    assert subprocess.run(sync, cwd=tmp_path, env=env, capture_output=True).returncode == 0
+    readme = (tmp_path / "README.md").read_text()
+    assert summary_block(readme) == (tmp_path / "reports" / "summary.md").read_text()
+    assert readme.replace(summary_block(readme), "") == synced((REPO_ROOT / "README.md").read_text(), "")
+    assert subprocess.run([*sync, "--check"], cwd=tmp_path, env=env, capture_output=True).returncode == 0
 
 
 def test_the_readme_is_short_and_starts_with_the_quick_start_commands():

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ci.pull_request import COMMENT_LIMIT, base_revision, cut
+from ci.changes import base_revision
+from ci.pull_request import COMMENT_LIMIT, cut, diff_markdown, flat
 from tests.conftest import copy_of
 from tools.tiny import command_env, dvc, ran_stages, run
 
@@ -71,10 +72,12 @@ def test_a_pull_request_reruns_only_the_stages_that_read_its_change(origin, tmp_
     assert (out / "stages.txt").read_text().split() == ["evaluate_detector", "evaluate_detector_improved", "report"]
     diff = (out / "diff.md").read_text()
     assert len(diff) < COMMENT_LIMIT
+    headline = flat(json.loads((clone / "metrics/headline.json").read_text()))
+    assert [line.split("**")[1] for line in diff.splitlines()[: len(headline)]] == list(headline)
     assert "`evaluate_detector`, `evaluate_detector_improved`, `report`" in diff
     assert "| params.yaml | detector_eval.nms_iou | 0.5 | 0.2 |" in diff
-    results = diff.split("### Results that changed")[1].split("### Params")[0]
-    assert "metrics/detector/" in results and "metrics/speed" not in results
+    results = diff.split("Every other result that changed")[1].split("Params that changed")[0]
+    assert "metrics/detector/" in results and "metrics/speed" not in results and "live/" not in diff
 
 
 @pytest.mark.parametrize(
@@ -103,6 +106,20 @@ def test_no_remote_says_how_to_add_one(origin, tmp_path):
     result = _module(clone, "tools.remote", "pull")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "no default DVC remote" in result.stderr and "dvc remote add -d" in result.stderr
+
+
+def test_the_comment_leads_with_every_headline_number_and_stays_within_githubs_limit():
+    headline = {"map50": {"course": 0.8, "improved": 0.9}, "p20": {"heatmap": 0.85}}
+    changed = {f"metrics/keypoints/m{index}.json": {f"key_{key}": {"old": 0.1, "new": 0.2, "diff": 0.1}
+                                                    for key in range(100)} for index in range(100)}
+    metrics = changed | {"metrics/headline.json": {"map50.course": {"old": 0.7, "new": 0.8, "diff": 0.1}},
+                         "live/train_detector/metrics.json": {"val_map50": {"old": 0.1, "new": 0.2, "diff": 0.1}}}
+    text = diff_markdown("main", ["report"], metrics, {}, 12.0, headline, COMMENT_LIMIT)
+    assert text.splitlines()[:3] == ["- **map50.course**: 0.7 → 0.8 (+0.1)", "- **map50.improved**: 0.9 (unchanged)",
+                                     "- **p20.heatmap**: 0.85 (unchanged)"]
+    assert len(text) <= COMMENT_LIMIT < 65_536 and "live/" not in text and "more characters" in text
+    assert text.count("<details>") == text.count("</details>") == 3
+    assert len(diff_markdown("main", ["report"], metrics, {}, 12.0, headline)) > COMMENT_LIMIT  # diff-full.md
 
 
 def test_a_long_diff_is_cut_below_the_limit_with_a_note():

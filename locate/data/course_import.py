@@ -6,6 +6,7 @@ The course writes ``datasets/detection/{split}/NNNNNN.png`` with
 ``root/keypoints`` exactly as :func:`locate.data.generate.generate_datasets` does.
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -25,6 +26,16 @@ def _copy_split(source: Path, target: Path, split: str, document: dict) -> None:
     write_annotations(target / f"{split}.json", document)
 
 
+def as_written(message: str, converted: Path, images: Path, path: Path, images_written: Path, task: str) -> str:
+    """A loader's error about the converted split as the user wrote it: the converted annotation file
+    ``converted`` named as the course's ``path``, an image under ``images`` as the one under
+    ``images_written``, and a detection annotation by its course id (ours count from 1, the course's from 0)."""
+    message = message.replace(str(converted), str(path)).replace(str(images), str(images_written))
+    if task == "detection":
+        message = re.sub(r"\bannotation (\d+)\b", lambda found: f"annotation {int(found[1]) - 1}", message)
+    return message
+
+
 def _import_task(source: Path, root: Path, task: str, convert, load) -> None:
     with atomic_path(root / task) as target:
         for split in SPLITS:
@@ -35,8 +46,13 @@ def _import_task(source: Path, root: Path, task: str, convert, load) -> None:
                 document = convert(course)
             except (KeyError, TypeError, ValueError) as error:
                 raise UserError(f"{path}: not in the course's {task} format ({error!r})") from None
-            _copy_split(source / task, target, split, document)
-            load(target, split)
+            try:
+                _copy_split(source / task, target, split, document)
+                load(target, split)
+            except UserError as error:
+                written = as_written(str(error), target / f"{split}.json", target / split, path, source / task / split,
+                                     task)
+                raise UserError(written) from None
 
 
 def import_course_datasets(source: str | Path, root: str | Path) -> None:

@@ -12,7 +12,6 @@ whole detection set, train then val, then the whole keypoint set); rendering and
 encoding, which draw nothing, run in worker processes.
 """
 
-import os
 import random
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from PIL import Image
 
 from locate.atomic import atomic_path
+from locate.cores import cpu_line, usable_cores
 from locate.data.coco import CATEGORIES, annotation_entry, image_entry
 from locate.data.config import TEST_SPLIT
 from locate.data.files import write_annotations
@@ -117,7 +117,8 @@ def _generate(root: Path, seed: int, ids: dict[str, range], workers: int | None)
     total = sum(map(len, ids.values()))
     scenes = [sample_scene(rng) for _ in range(total)]
     figures = [sample_figure(rng) for _ in range(total)]
-    workers = workers or os.cpu_count() or 1
+    workers = workers or usable_cores()
+    print(cpu_line(workers), flush=True)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         with atomic_path(root / "detection") as folder:
             _write_detection(folder, ids, scenes, pool, 4 * workers)

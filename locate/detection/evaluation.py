@@ -33,8 +33,8 @@ SCORE_DECIMALS = 5
 
 @dataclass(frozen=True)
 class Predictor:
-    """A model in eval mode with its anchors ``[A, 4]`` xyxy and their levels ``[A]`` (both on the model's
-    device) and postprocessing."""
+    """A model in eval mode with its anchors ``[A, 4]`` xyxy and their levels ``[A]`` (both on
+    ``runtime.postprocess_device``) and postprocessing."""
 
     model: torch.nn.Module
     anchors: torch.Tensor
@@ -44,12 +44,13 @@ class Predictor:
     runtime: Runtime
 
     def __call__(self, images: torch.Tensor) -> Detections:
-        """Detections of uint8 ``images [B, 3, S, S]`` (image_index 0..B-1), on the CPU; the model and the
-        postprocessing run on ``runtime.device``."""
+        """Detections of uint8 ``images [B, 3, S, S]`` (image_index 0..B-1), on the CPU; the model runs on
+        ``runtime.device``, the postprocessing where the anchors are (the same device, but the CPU on MPS)."""
         device = self.runtime.device
         with torch.inference_mode(), self.runtime.autocast():
             outputs = self.model(images_to_input(images.to(device)))
-        found = postprocess(outputs.float(), self.anchors, self.levels, self.image_size, self.settings)
+        outputs = outputs.float().to(self.anchors.device)
+        found = postprocess(outputs, self.anchors, self.levels, self.image_size, self.settings)
         return Detections(*(getattr(found, field.name).cpu() for field in fields(Detections)))
 
 
@@ -189,7 +190,7 @@ def evaluate_model(predictor: Predictor, config: DetectorConfig, checkpoint: Che
 def predictor_of(model: torch.nn.Module, config: DetectorConfig, settings: PostprocessSettings,
                  runtime: Runtime) -> Predictor:
     """The :class:`Predictor` of ``model`` (eval mode, on ``runtime.device``) with the anchors of ``config``,
-    moved to the device once."""
+    moved once to where the postprocessing runs (:attr:`Runtime.postprocess_device`)."""
     anchors, levels = config.anchors()
-    return Predictor(model, anchors.to(runtime.device), levels.to(runtime.device), config.image_size, settings,
-                     runtime)
+    where = runtime.postprocess_device
+    return Predictor(model, anchors.to(where), levels.to(where), config.image_size, settings, runtime)
