@@ -2,9 +2,9 @@
 through ``python -m locate.predict``.
 
 For each model: the milliseconds of ``model.predict([image])`` (batch 1: input preparation, forward pass,
-postprocessing and decoding, records) over ``--runs`` calls after a warm-up, and the images per second of
-``model.predict(32 images, batch_size=32)`` over ``--batches`` calls, each the best call (the one other
-processes disturbed least) and the median. The images are generated scenes
+postprocessing and decoding, records) and the images per second of ``model.predict(32 images, batch_size=32)``,
+each the best call (the one other processes disturbed least) and the median, over ``--rounds`` rounds that
+time every model in turn (``--runs`` and ``--batches`` calls), after a warm-up. The images are generated scenes
 and stick figures, handed over as arrays of the model's size (no file decoding, no resizing).
 
 Models: the checkpoints ``--models``, else every ``models/**/*.pt``; where there is none (a fresh clone),
@@ -98,30 +98,47 @@ def trained_checkpoints(given: list[Path]) -> dict[str, Path]:
             for p in paths}
 
 
-def timed(call, runs: int) -> tuple[float, float]:
-    """The least and the median seconds of ``call()`` over ``runs`` calls after :data:`WARMUP` untimed ones (the
-    least is the one other processes on the machine disturbed least)."""
-    for _ in range(WARMUP):
-        call()
+def seconds_of(call, runs: int) -> list[float]:
+    """Seconds of each of ``runs`` calls of ``call()``."""
     seconds = []
     for _ in range(runs):
         started = time.perf_counter()
         call()
         seconds.append(time.perf_counter() - started)
-    return min(seconds), statistics.median(seconds)
+    return seconds
 
 
-def model_speed(path: Path, images: dict[str, np.ndarray], runs: int, batches: int, precision: str) -> dict:
-    """Latency (batch 1, ms) and throughput (batch 32, images/s) of the checkpoint at ``path`` on the CPU, best and
-    median; ``images``: uint8 arrays ``[32, H, W(, 3)]`` of each model kind."""
-    model = load_model(path, device="cpu", precision=precision)
-    arrays = list(images[model.kind])
-    latency = timed(lambda: model.predict(arrays[:1]), runs)
-    batch = timed(lambda: model.predict(arrays, batch_size=BATCH_SIZE), batches)
-    return {"kind": model.kind,
-            "latency_ms_batch1": {"best": round(1000 * latency[0], 2), "median": round(1000 * latency[1], 2)},
-            "throughput_images_per_second_batch32": {"best": round(BATCH_SIZE / batch[0], 1),
-                                                     "median": round(BATCH_SIZE / batch[1], 1)}}
+def best_and_median(seconds: list[float], images: int, per_image_ms: bool) -> dict:
+    """The best (least, the call other processes disturbed least) and the median of ``seconds``, as milliseconds per
+    call (``per_image_ms``) or as images per second for calls of ``images`` images."""
+    least, median = min(seconds), statistics.median(seconds)
+    if per_image_ms:
+        return {"best": round(1000 * least, 2), "median": round(1000 * median, 2)}
+    return {"best": round(images / least, 1), "median": round(images / median, 1)}
+
+
+def model_speeds(paths: dict[str, Path], images: dict[str, np.ndarray], timing: dict, precision: str) -> dict:
+    """Latency (batch 1, ms) and throughput (batch 32, images/s) of each checkpoint of ``paths`` on the CPU, best
+    and median over ``timing["rounds"]`` rounds, each timing every model in turn (``batch1_runs`` and
+    ``batch32_runs`` calls), so that a busy spell of the machine does not fall on one model only; ``images``:
+    uint8 arrays ``[32, H, W(, 3)]`` of each model kind."""
+    models = {name: load_model(path, device="cpu", precision=precision) for name, path in paths.items()}
+    calls = {}
+    for name, model in models.items():
+        arrays = list(images[model.kind])
+        calls[name] = (lambda m=model, a=arrays: m.predict(a[:1]),
+                       lambda m=model, a=arrays: m.predict(a, batch_size=BATCH_SIZE))
+        seconds_of(calls[name][0], WARMUP)
+        seconds_of(calls[name][1], 1)
+    single = {name: [] for name in models}
+    batched = {name: [] for name in models}
+    for _ in range(timing["rounds"]):
+        for name, (one, batch) in calls.items():
+            single[name] += seconds_of(one, timing["batch1_runs"])
+            batched[name] += seconds_of(batch, timing["batch32_runs"])
+    return {name: {"kind": model.kind, "latency_ms_batch1": best_and_median(single[name], 1, True),
+                   "throughput_images_per_second_batch32": best_and_median(batched[name], BATCH_SIZE, False)}
+            for name, model in models.items()}
 
 
 def stream_memory(model: Path, folder: Path, count: int, precision: str) -> dict:
@@ -145,8 +162,9 @@ def stream_memory(model: Path, folder: Path, count: int, precision: str) -> dict
 def main(arguments: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=Path, nargs="*", default=[], help="checkpoints (default: models/**/*.pt)")
-    parser.add_argument("--runs", type=int, default=10, help="timed batch-1 calls per model")
-    parser.add_argument("--batches", type=int, default=3, help="timed batch-32 calls per model")
+    parser.add_argument("--runs", type=int, default=10, help="timed batch-1 calls per model and round")
+    parser.add_argument("--batches", type=int, default=2, help="timed batch-32 calls per model and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over every model")
     parser.add_argument("--stream-images", type=int, default=1000, help="images streamed through the command")
     parser.add_argument("--precision", default="auto", help="fp32, bf16 or auto (default, as runtime.precision)")
     parser.add_argument("--out", type=Path, default=RESULT, help=f"results file (default {RESULT})")
@@ -162,10 +180,11 @@ def main(arguments: list[str] | None = None) -> None:
         scenes = load_detection(scratch / "data/detection", TEST_SPLIT).images[:BATCH_SIZE]
         figures = load_keypoints(scratch / "data/keypoints", TEST_SPLIT).images[:BATCH_SIZE]
         images = {"detector": scenes.permute(0, 2, 3, 1).numpy(), "keypoints": figures[:, 0].numpy()}
-        models = {}
-        for name, path in checkpoints.items():
-            models[name] = model_speed(path, images, options.runs, options.batches, runtime.precision)
-            print(f"{name}: {models[name]}", flush=True)
+        timing = {"rounds": options.rounds, "batch1_runs": options.runs, "batch32_runs": options.batches,
+                  "warmup": WARMUP}
+        models = model_speeds(checkpoints, images, timing, runtime.precision)
+        for name, speed in models.items():
+            print(f"{name}: {speed}", flush=True)
         detector = next(path for name, path in checkpoints.items() if models[name]["kind"] == "detector")
         folder = scratch / "data/detection" / TEST_SPLIT
         stream = [stream_memory(detector, folder, count, runtime.precision)
@@ -174,7 +193,7 @@ def main(arguments: list[str] | None = None) -> None:
     write_json(options.out, {
         "weights": weights,
         "batch_size": BATCH_SIZE,
-        "timed": {"batch1_runs": options.runs, "batch32_runs": options.batches, "warmup": WARMUP},
+        "timed": timing,
         "models": models,
         "stream": {"model": detector.stem, "runs": stream},
         "runtime": runtime.describe(),

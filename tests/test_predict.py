@@ -251,8 +251,8 @@ def test_the_speed_benchmark_runs_on_tiny_settings(tiny_baseline, tmp_path, monk
     monkeypatch.chdir(REPO_ROOT)
     out = tmp_path / "predict_speed.json"
     models = [tiny_baseline / "models/detector.pt", tiny_baseline / "models/keypoints/integral.pt"]
-    predict_speed.main(["--models", *map(str, models), "--runs", "1", "--batches", "1", "--stream-images", "10",
-                        "--precision", "fp32", "--out", str(out)])
+    predict_speed.main(["--models", *map(str, models), "--runs", "1", "--batches", "1", "--rounds", "1",
+                        "--stream-images", "10", "--precision", "fp32", "--out", str(out)])
     results = json.loads(out.read_text())
     assert set(results["models"]) == {str(path.with_suffix("")) for path in models}
     for speed in results["models"].values():
