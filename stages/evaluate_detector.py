@@ -79,7 +79,7 @@ def main() -> None:
     write_record(files.metrics, report.metrics)
     write_record(files.test_metrics, test_report.metrics)
     write_record(files.details, report.details)
-    write_json(files.predictions, coco_results(rounded_detections(split, detections)))
+    write_json(files.predictions, coco_results(rounded_detections(split.image_ids, detections)))
     write_text(files.pr_curves, csv_text(("recall", *split.category_names), report.pr_rows))
     write_text(files.scales, csv_text(("scale", *split.category_names), report.scale_rows))
     write_drawings(files.images, split, detections, params.drawn_images, params.draw_score_threshold)

@@ -123,7 +123,7 @@ def evaluate_model(predictor: Predictor, config: DetectorConfig, checkpoint: Che
     """The report of the model of ``predictor`` (built from ``config``, the epoch ``checkpoint``) on ``split``, and
     its detections."""
     detections = predict_split(predictor, split.images, batch_size)
-    found = rounded_detections(split, detections)
+    found = rounded_detections(split.image_ids, detections)
     report = detector_report(split, found, detections, predictor.anchors.cpu(), predictor.levels.cpu(),
                              visible_threshold, config, checkpoint)
     return report, detections

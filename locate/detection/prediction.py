@@ -60,11 +60,12 @@ def predictor_of(model: torch.nn.Module, config: DetectorConfig, settings: Postp
     return Predictor(model, anchors.to(where), levels.to(where), config.image_size, settings, runtime)
 
 
-def rounded_detections(split: DetectionSplit, detections: Detections) -> ScoredBoxes:
-    """Detections as COCO xywh float64 with image ids, rounded as written to the predictions file."""
+def rounded_detections(image_ids: torch.Tensor, detections: Detections) -> ScoredBoxes:
+    """Detections as COCO xywh float64, each with the id ``image_ids[image_index]`` of its image (``image_ids``:
+    ``Tensor[N]``, one per image the detections index), rounded as written to the predictions file."""
     boxes = np.round(xyxy_to_xywh(detections.boxes.double()).numpy(), BOX_DECIMALS)
     scores = np.round(detections.scores.double().numpy(), SCORE_DECIMALS)
-    return ScoredBoxes(split.image_ids[detections.image_index].numpy(), detections.labels.numpy(), boxes, scores)
+    return ScoredBoxes(image_ids[detections.image_index].numpy(), detections.labels.numpy(), boxes, scores)
 
 
 def ground_truth(split: DetectionSplit, min_visibility: float = 0.0) -> GroundTruth:

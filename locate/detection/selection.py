@@ -29,7 +29,7 @@ def val_map50(split: DetectionSplit, config: DetectorConfig, batch_size: int,
 
     def scores(model: torch.nn.Module) -> dict[str, float]:
         predictor = predictor_of(model, config, SELECTION_POSTPROCESS, runtime)
-        found = rounded_detections(split, predict_split(predictor, split.images, batch_size))
+        found = rounded_detections(split.image_ids, predict_split(predictor, split.images, batch_size))
         value = evaluate(truth, found, classes, SELECTION_IOU).mean_average_precision()
         return {SCORE_NAME: 0.0 if np.isnan(value) else value}
 
