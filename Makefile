@@ -16,7 +16,7 @@ JOBS ?= 1
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 TORCH := $(shell grep '^torch==' constraints.txt)
 
-.PHONY: install repro smoke test pull push lint clean-venv vega-page queue deps readme
+.PHONY: install repro smoke test pull push lint clean-venv vega-page queue deps readme predict
 
 ifeq ($(filter cpu cuda,$(TORCH_BUILD)),)
 $(error TORCH_BUILD: got '$(TORCH_BUILD)', expected cpu or cuda)
@@ -80,6 +80,12 @@ test: install
 
 readme: install
 	$(BIN)/python -m tools.readme_summary
+
+# A trained model on your images: make predict MODEL=models/detector_improved.pt IMAGES="photo.png scenes/" [OUT=predicted]
+OUT ?= predicted
+predict: install
+	@test -n "$(MODEL)" -a -n "$(IMAGES)" || { echo "error: make predict needs MODEL=<checkpoint> and IMAGES=<files or folders>"; exit 2; }
+	$(BIN)/python -m locate.predict --model "$(MODEL)" --out "$(OUT)" $(IMAGES)
 
 deps: install
 	$(BIN)/python -m tools.stage_code --write

@@ -1,6 +1,6 @@
 """Our COCO-style AP against pycocotools' ``COCOeval`` on identical detections: same numbers, wall time.
 
-Ground truth: the val split of ``data/detection`` as :func:`locate.detection.evaluation.ground_truth`
+Ground truth: the val split of ``data/detection`` as :func:`locate.detection.prediction.ground_truth`
 gives it (COCO xywh, no object ignored). Detections: ``predictions/detector_val.json``
 (the evaluate_detector stage's COCO results) when it exists; otherwise made from the
 ground truth with a seeded RNG: most objects found once (centre and size jittered,
@@ -37,7 +37,8 @@ from locate.atomic import write_json
 from locate.data.datasets import load_detection
 from locate.data.shapes import SCENE_SIZE
 from locate.detection.average_precision import COCO_IOU_THRESHOLDS, GroundTruth, ScoredBoxes, evaluate
-from locate.detection.evaluation import coco_results, ground_truth
+from locate.detection.evaluation import coco_results
+from locate.detection.prediction import ground_truth
 
 DATA = Path("data/detection")
 PREDICTIONS = Path("predictions/detector_val.json")

@@ -6,7 +6,7 @@ degenerate boxes among them.
 ``predictions/*_val.json`` and ``metrics/detector/<recipe>.json``; it counts the predicted boxes
 that are not finite or have no width or height, scores the predictions with pycocotools
 (COCOeval, bbox, 100 detections per image) and writes, under ``NAME`` in
-``benchmarks/results/detector_oracle.json``, both sets of figures: mAP@0.5, mAP@0.5:0.95 and
+``benchmarks/results/detector_oracle.json`` (or ``--out``), both sets of figures: mAP@0.5, mAP@0.5:0.95 and
 AP@0.5 per class. Run it on the predictions of two revisions to see what a postprocessing
 change moved (``--label before`` on one checkout, ``--label after`` on another).
 """
@@ -53,10 +53,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, default=REPO_ROOT, help="a folder where the evaluations ran")
     parser.add_argument("--label", required=True, help="the name of this set of figures in the results file")
+    parser.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
     args = parser.parse_args()
-    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    results = json.loads(args.out.read_text()) if args.out.is_file() else {}
     results[args.label] = {recipe: recipe_figures(args.project, recipe) for recipe in RECIPES}
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results[args.label], indent=2))
 
 

@@ -18,8 +18,9 @@ from locate.atomic import write_json
 from locate.data.datasets import load_detection
 from locate.detection.config import read_detector_eval
 from locate.detection.duplicates import duplicate_pairs
-from locate.detection.evaluation import evaluate_model, predictor_of
+from locate.detection.evaluation import evaluate_model
 from locate.detection.model import checkpoint_choice, load_detector
+from locate.detection.prediction import predictor_of
 from locate.detection.recipes import RECIPES, RecipeFiles
 from locate.runtime import runtime_from_params
 

@@ -7,9 +7,11 @@ forward, loss, backward, optimiser step), drops the warm-up steps and takes the 
 Projects 50 epochs x 1000 images (training steps only, no validation pass). Writes
 ``benchmarks/results/detector_throughput.json``.
 
-Run from the repository root: ``python -m benchmarks.detector_throughput``.
+Run from the repository root: ``python -m benchmarks.detector_throughput`` (``--out PATH`` writes the
+results there instead).
 """
 
+import argparse
 import statistics
 from pathlib import Path
 
@@ -28,6 +30,9 @@ RESULT = Path("benchmarks/results/detector_throughput.json")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RESULT, help=f"results file (default {RESULT})")
+    out = parser.parse_args().out
     params = read_detector()
     runtime = runtime_from_params()
     batch = batch_size("detector")
@@ -37,7 +42,7 @@ def main() -> None:
     projected = PROJECTED_EPOCHS * PROJECTED_IMAGES / images_per_second
     print(f"detector: {images_per_second:.2f} img/s (median of {len(seconds)} steps of {batch}), "
           f"projected {PROJECTED_EPOCHS} epochs x {PROJECTED_IMAGES} images: {projected / 60:.1f} min", flush=True)
-    write_json(RESULT, {
+    write_json(out, {
         "batch_size": batch,
         "warmup_steps": WARMUP,
         "timed_steps": len(seconds),

@@ -50,12 +50,13 @@ def our_detector(data_root: Path, splits: tuple[str, ...], count: int | None) ->
     settings = detector_settings(len(next(iter(loaded.values())).category_names))
     targets = Targets(settings.thresholds, settings.min_visibility)
     batches = {
-        name: detection_trainer.split_batches(split, settings.config, targets, settings.recipe.batch_size)
+        name: detection_trainer.split_batches(split, settings.config, targets, settings.schedule.batch_size)
         for name, split in loaded.items()
     }
-    compute_loss = detection_trainer.loss_function(settings.weights, settings.config.anchors()[0], targets,
-                                                   settings.recipe.augmentation, torch.Generator())
-    return OurTrainer(Detector(settings.config), compute_loss, settings.recipe.lr, batches)
+    compute_loss = detection_trainer.loss_function(settings.weights, settings.config.box_coder(),
+                                                   settings.config.anchors()[0], targets,
+                                                   settings.schedule.augmentation, torch.Generator())
+    return OurTrainer(Detector(settings.config), compute_loss, settings.schedule.lr, batches)
 
 
 def our_keypoint_trainer(model: str, data_root: Path, splits: tuple[str, ...], count: int | None) -> OurTrainer:
@@ -64,12 +65,12 @@ def our_keypoint_trainer(model: str, data_root: Path, splits: tuple[str, ...], c
     batches = {
         name: keypoint_trainer.split_batches(
             settings.config, first_keypoint_images(load_keypoints(data_root / "keypoints", name), count),
-            settings.recipe.batch_size,
+            settings.schedule.batch_size,
         )
         for name in splits
     }
     compute_loss = keypoint_trainer.loss_step(settings.config)
-    return OurTrainer(build_model(settings.config), compute_loss, settings.recipe.lr, batches)
+    return OurTrainer(build_model(settings.config), compute_loss, settings.schedule.lr, batches)
 
 
 def our_trainer(name: str, data_root: Path, splits: tuple[str, ...] = ("train",), count: int | None = None):

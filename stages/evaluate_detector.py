@@ -20,15 +20,10 @@ from locate.data.config import TEST_ROOT, TEST_SPLIT
 from locate.data.datasets import DetectionSplit, load_detection
 from locate.detection.config import read_detector_eval
 from locate.detection.drawing import draw_detections
-from locate.detection.evaluation import (
-    coco_results,
-    evaluate_model,
-    latency_ms_per_image,
-    predictor_of,
-    rounded_detections,
-)
+from locate.detection.evaluation import coco_results, evaluate_model, latency_ms_per_image
 from locate.detection.model import checkpoint_choice, load_detector
 from locate.detection.postprocess import Detections
+from locate.detection.prediction import predictor_of, rounded_detections
 from locate.detection.recipes import RecipeFiles, recipe_argument
 from locate.errors import UserError, run_stage
 from locate.records.speed import EvaluationSpeed, RuntimeRecord
@@ -84,7 +79,7 @@ def main() -> None:
     write_record(files.metrics, report.metrics)
     write_record(files.test_metrics, test_report.metrics)
     write_record(files.details, report.details)
-    write_json(files.predictions, coco_results(rounded_detections(split, detections)))
+    write_json(files.predictions, coco_results(rounded_detections(split.image_ids, detections)))
     write_text(files.pr_curves, csv_text(("recall", *split.category_names), report.pr_rows))
     write_text(files.scales, csv_text(("scale", *split.category_names), report.scale_rows))
     write_drawings(files.images, split, detections, params.drawn_images, params.draw_score_threshold)

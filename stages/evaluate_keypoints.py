@@ -18,12 +18,10 @@ from pathlib import Path
 import torch
 
 from locate.atomic import atomic_path, write_csv, write_json
-from locate.checkpoint import load_checkpoint
 from locate.data.config import TEST_ROOT, TEST_SPLIT
 from locate.data.datasets import load_keypoints
-from locate.errors import UserError, run_stage
-from locate.keypoints.codec import Codec, Decoder
-from locate.keypoints.config import KeypointsEvalParams, read_ablations, read_keypoints, read_keypoints_eval
+from locate.errors import run_stage
+from locate.keypoints.config import read_ablations, read_keypoints, read_keypoints_eval
 from locate.keypoints.drawing import COLOUR_LEGEND, draw_predictions, failure_title
 from locate.keypoints.evaluation import (
     DIGITS,
@@ -35,10 +33,10 @@ from locate.keypoints.evaluation import (
     per_keypoint_scores,
     predict,
 )
-from locate.keypoints.hand_pair import HandPairDecoder
-from locate.keypoints.method import MethodConfig, build_model, failure_pair, make_codec
+from locate.keypoints.method import failure_pair
 from locate.keypoints.models import parameter_count
 from locate.keypoints.shift_response import SHIFT_PIXELS, shift_gain, shifted_right
+from locate.keypoints.trained import decoder, load_method, rounded_points
 from locate.records.keypoints import (
     Ceiling,
     Decoding,
@@ -61,30 +59,11 @@ TEST_METRICS = KeypointFiles(Path("metrics/test"))
 SPEED_FILE = Path("metrics/speed/evaluate_keypoints.json")
 
 
-def decoder(config: MethodConfig, codec: Codec, params: KeypointsEvalParams) -> Decoder:
-    """``codec``, or for a model whose hands decode as a pair, with a positive radius, its hand-pair decoder."""
-    if config.entry.hand_pair and params.hand_pair_radius > 0:
-        return HandPairDecoder(codec, params.hand_pair_radius * config.sigma, params.hand_pair_min_ratio)
-    return codec
-
-
-def load_method(path: Path, subpixel: bool):
-    """Model (weights loaded) and codec of the checkpoint at ``path``, with its config."""
-    checkpoint = load_checkpoint(path)
-    config = MethodConfig.from_meta(checkpoint.get("config"), path)
-    model = build_model(config)
-    try:
-        model.load_state_dict(checkpoint["model"])
-    except (KeyError, RuntimeError):
-        raise UserError(f"{path}: weights do not match the keypoint model config in the checkpoint") from None
-    return model, make_codec(config, subpixel), config
-
-
 def write_predictions(path: Path, image_ids: torch.Tensor, keypoints: torch.Tensor) -> None:
     """``[{"image_id", "keypoints": [[x, y], ...]}]`` in image pixels."""
     entries = [
-        {"image_id": int(image_id), "keypoints": [[round(x, 3), round(y, 3)] for x, y in points]}
-        for image_id, points in zip(image_ids.tolist(), keypoints.tolist(), strict=True)
+        {"image_id": int(image_id), "keypoints": points}
+        for image_id, points in zip(image_ids.tolist(), rounded_points(keypoints), strict=True)
     ]
     write_json(path, entries)
 

@@ -38,8 +38,8 @@ from locate.records.seed_noise import read_seed_noise
 from locate.records.speed import EvaluationSpeed, GenerationSpeed, RuntimeRecord, SpeedRecord, TrainingSpeed
 from locate.report.facts import build_report
 from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds, TestResults
+from locate.report.summary import headline_metrics, summary_table
 from locate.runtime import RuntimeParams
-from locate.summary import headline_metrics, summary_table
 
 REPORTS = Path("reports")
 HEADLINE = Path("metrics/headline.json")

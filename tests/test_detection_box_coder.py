@@ -1,8 +1,8 @@
-"""Box coder: encode and decode are exact inverses; log scales are clamped."""
+"""Box coder: encode and decode are exact inverses; log scales are clamped; the heads' units over the variances."""
 
 import torch
 
-from locate.detection.box_coder import LOG_SCALE_CLIP, decode, encode
+from locate.detection.box_coder import LOG_SCALE_CLIP, UNIT_CODER, BoxCoder, decode, encode
 
 
 def test_round_trip():
@@ -27,3 +27,12 @@ def test_decode_clamps_huge_log_scale():
     boxes = decode(torch.tensor([[0.0, 0, 1e4, 1e4]]), anchors)
     assert torch.isfinite(boxes).all()
     assert torch.allclose(boxes[0, 2] - boxes[0, 0], 16 * torch.exp(torch.tensor(LOG_SCALE_CLIP)))
+
+
+def test_the_coder_turns_head_values_into_offsets_and_back():
+    offsets = torch.randn(6, 4, generator=torch.Generator().manual_seed(1))
+    ssd = BoxCoder((0.1, 0.1, 0.2, 0.2))
+    assert torch.allclose(ssd.head_values(offsets), offsets / torch.tensor([0.1, 0.1, 0.2, 0.2]))
+    assert torch.allclose(ssd.offsets(ssd.head_values(offsets)), offsets)
+    assert not ssd.unit and UNIT_CODER.unit
+    assert UNIT_CODER.offsets(offsets) is offsets and UNIT_CODER.head_values(offsets) is offsets

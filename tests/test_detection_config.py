@@ -5,6 +5,7 @@ import copy
 import pytest
 
 from locate.data.shapes import SCENE_SIZE
+from locate.detection.box_coder import BoxCoder
 from locate.detection.config import (
     Augmentation,
     DetectorConfig,
@@ -53,7 +54,8 @@ def test_the_repository_params_build_every_setting():
     assert params.targets == Targets(MatchThresholds(params.positive_iou, params.negative_iou), params.min_visibility)
     assert params.loss_weights == LossWeights(params.objectness_weight, params.class_weight, params.box_weight,
                                               params.negatives_per_positive, params.smooth_l1_beta, params.box_loss,
-                                              params.objectness_target, tuple(params.box_variances))
+                                              params.objectness_target)
+    assert config.box_coder() == BoxCoder(tuple(params.box_variances))
     assert params.schedule == DetectorSchedule(params.batch_size, params.epochs, params.lr, params.lr_schedule,
                                                params.seed, Augmentation(params.hflip, params.max_shift),
                                                params.checkpoint)

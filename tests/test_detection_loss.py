@@ -49,7 +49,8 @@ def test_loss_finite_and_decreasing_on_tiny_overfit(tmp_path, augmented):
     torch.manual_seed(0)
     model = Detector(TINY)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    compute_loss = loss_function(weights, TINY.anchors()[0], targets, augmentation, torch.Generator().manual_seed(0))
+    compute_loss = loss_function(weights, TINY.box_coder(), TINY.anchors()[0], targets, augmentation,
+                                 torch.Generator().manual_seed(0))
     totals = []
     for _ in range(12):
         losses = compute_loss(model, batch)

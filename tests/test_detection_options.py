@@ -91,11 +91,14 @@ def test_the_iou_objectness_target_is_the_fit_of_the_positives_box_and_carries_n
 def test_box_variances_divide_both_offsets_in_the_smooth_l1():
     variances = (0.1, 0.1, 0.2, 0.2)
     outputs, labels, offsets, anchors = _one_positive(torch.tensor([0.05, -0.02, 0.1, 0.0]))
-    weights = LossWeights(0.0, 0.0, 1.0, 1, 0.111, box_variances=variances)
+    weights = LossWeights(0.0, 0.0, 1.0, 1, 0.111)
     divided = torch.tensor(variances)
     expected = F.smooth_l1_loss(outputs[0, 0, :BOX_VALUES] / divided, offsets[0, 0] / divided, beta=0.111,
                                 reduction="sum")
-    assert torch.isclose(detection_loss(outputs, labels, offsets, weights, anchors)["box"], expected)
+    coder = dataclasses.replace(SMALL, box_variances=variances).box_coder()
+    assert torch.isclose(detection_loss(outputs, labels, offsets, weights, anchors, coder)["box"], expected)
+    unit = F.smooth_l1_loss(outputs[0, 0, :BOX_VALUES], offsets[0, 0], beta=0.111, reduction="sum")
+    assert torch.isclose(detection_loss(outputs, labels, offsets, weights, anchors)["box"], unit)
 
 
 @pytest.mark.parametrize(("key", "value", "expected"), [

@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from benchmarks.detector_options import CONTEXT_FLIP_SHIFT
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "benchmarks/results"
 
@@ -32,12 +30,13 @@ def option_rows() -> list[str]:
     """docs/results.md's table of the improved recipe's options: the latest proxy run of each variant built on
     ``context_flip_shift`` (the improved recipe before them), from ``benchmarks/results/detector_options.jsonl``."""
     latest = {row["variant"]: row for row in map(json.loads, (RESULTS / "detector_options.jsonl").open())}
+    base = latest["context_flip_shift"]["changes"]
     rows = []
     for name, row in latest.items():
         if not name.startswith("context_flip_shift") or "giou" in name:
             continue
         changes = ", ".join(f"`{key}: {value}`" for key, value in row["changes"].items()
-                            if key not in CONTEXT_FLIP_SHIFT)
+                            if key not in base)
         classes = " / ".join(f"{row['last']['ap50'][name]:.3f}" for name in ("circle", "square", "triangle"))
         rows.append(f"| {changes or 'none (the base)'} | {row['last']['map50']:.3f} | "
                     f"{row['last']['map50_visible']:.3f} | {classes} |")
@@ -241,7 +240,26 @@ def _parallel_claims() -> list[str]:
             f"{estimate['serial']} min serially and {estimate['parallel']} min with {bench['jobs']} jobs"]
 
 
-CLAIMS = {"docs/results.md": _results_claims, "docs/performance.md": _performance_claims,
+def _using_models_claims() -> list[str]:
+    """docs/using-models.md's speed table, stream sentence and run, from ``benchmarks/results/predict_speed.json``."""
+    bench = _json("benchmarks/results/predict_speed.json")
+    rows = []
+    for name, speed in bench["models"].items():
+        latency, throughput = speed["latency_ms_batch1"], speed["throughput_images_per_second_batch32"]
+        rows.append(f"| {name} | {latency['best']:.1f} | {latency['median']:.1f} | {throughput['best']:.1f} | "
+                    f"{throughput['median']:.1f} |")
+    small, large = bench["stream"]["runs"]
+    runtime, load = bench["runtime"], bench["load_average_1min"]
+    return [*rows,
+            f"{large['images']} images streamed through the command with `{bench['stream']['model']}` (pictures "
+            f"drawn) in {large['seconds']:.0f} s, {large['images_per_second']:.1f} images/s, peak resident memory "
+            f"{large['peak_rss_mib']:.0f} MiB; {small['images']} images: {small['peak_rss_mib']:.0f} MiB",
+            f"{bench['weights']} weights on {runtime['device_name']}, {runtime['threads']} threads, "
+            f"{runtime['precision']}; 1-minute load average {load['before']} before and {load['after']} after"]
+
+
+CLAIMS = {"docs/results.md": _results_claims, "docs/using-models.md": _using_models_claims,
+          "docs/performance.md": _performance_claims,
           "docs/watching-training.md": _watching_claims, "docs/dependencies.md": _dependencies_claims,
           "docs/noise.md": _noise_claims, "docs/parallel-stages.md": _parallel_claims}
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from locate.checkpoint import save_checkpoint
-from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
+from locate.data.entries import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.errors import UserError
 from locate.keypoints.codec import Codec, Decoder
 from locate.keypoints.config import KeypointsParams
@@ -29,8 +29,8 @@ from locate.keypoints.method import (
     plain_method,
     symmetric_method,
 )
+from locate.keypoints.trained import load_method
 from locate.params import parse
-from stages.evaluate_keypoints import load_method
 from tests.stage_runner import repo_params
 
 SETTINGS = HeatmapSettings(heatmap_size=32, sigma=1.5, skips=False)

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
+from locate.data.entries import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.keypoints.losses import l1, mse, swap_hands, symmetric_l1, symmetric_mse
 from locate.keypoints.models import (
     COURSE_DROPOUT,

@@ -1,4 +1,5 @@
-"""The report's verdict sentences on hand-made metrics: both orderings, ties, and what is missing said in words."""
+"""The report's verdict sentences on hand-made metrics: both orderings, ties, and what is missing said in words;
+the method section's sentences following the detector options."""
 
 import dataclasses
 
@@ -6,7 +7,8 @@ import pytest
 
 from locate.records.keypoints import MethodScores
 from locate.report.facts import build_report, course_gap_sentence, relative_to
-from tests.test_report_text import report_inputs
+from tests.stage_runner import repo_params
+from tests.test_report_text import FOUR_LEVELS, report_inputs
 
 TINY_HEATMAP = {"pck_05": 0.01, "pck_10": 0.05, "pck_15": 0.055, "pck_20": 0.06}
 TINY_REGRESSION = {"pck_05": 0.0, "pck_10": 0.04, "pck_15": 0.07, "pck_20": 0.10}
@@ -71,3 +73,29 @@ def test_a_failure_group_without_its_picture_is_said_in_words():
     assert "*Heatmap right, regression wrong: 143 val images; their picture is missing" in report
     assert "*Regression right, heatmap wrong: no val image, so no picture.*" in report
     assert "![Both wrong](figures/failures_both_wrong.png)" in report
+
+
+def _method_section(**changes) -> str:
+    """The report's detector method section with section ``detector`` changed by ``changes``."""
+    params = repo_params()
+    report = build_report(report_inputs(params | {"detector": params["detector"] | FOUR_LEVELS | changes}))
+    return report.split("### 2.1 Method", 1)[1].split("### 2.2", 1)[0]
+
+
+def test_the_method_section_says_the_course_options():
+    section = " ".join(_method_section().split())
+    assert "anchors are centred on every cell:" in section
+    assert "negative below 0.3, ignored between;" in section
+    assert "class cross-entropy and Smooth L1 box loss over positives" in section
+
+
+@pytest.mark.parametrize(("changes", "said", "not_said"), [
+    ({"box_loss": "giou"}, "class cross-entropy and GIoU box loss over positives", "Smooth L1"),
+    ({"negative_iou": 0.5}, "negative below 0.5, none ignored between;", ", ignored between"),
+    ({"anchor_centre": "receptive_field"},
+     "anchors are centred on the pixel each cell's receptive field is centred on:",
+     "centred on every cell"),
+])
+def test_the_method_section_follows_each_option(changes, said, not_said):
+    section = " ".join(_method_section(**changes).split())
+    assert said in section and not_said not in section

@@ -24,7 +24,7 @@ from locate.report.facts import build_report, failure_caption, per_method_number
 from locate.report.inputs import RecipeResults, ReportInputs, ReportParams, StageSpeeds, TestResults
 from locate.report.markdown import number_word, spoken, word_list
 from locate.report.recipe_words import change_words, rule_words
-from locate.summary import HEADLINE_GROUPS, headline_metrics, summary_table
+from locate.report.summary import HEADLINE_GROUPS, headline_metrics, summary_table
 from tests.method_records import method_record
 from tests.stage_runner import repo_params
 

@@ -9,8 +9,8 @@ import torch
 
 from locate import cores, runtime
 from locate.detection.config import DetectorParams, read_detector_eval
-from locate.detection.evaluation import predictor_of
 from locate.detection.model import Detector
+from locate.detection.prediction import predictor_of
 from locate.errors import UserError
 from locate.runtime import Runtime, RuntimeParams, chosen_device, chosen_precision, make_runtime
 from tests.stage_runner import repo_params

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 from locate.typed import FormatError
 
+FIGURE_SIZE = 128  # a keypoint image's side in pixels
+KEYPOINT_NAMES = ("head", "left_hand", "right_hand", "left_foot", "right_foot")
+# Keypoint indices of the two hands: which is which cannot be told from the drawn figure alone.
+HANDS = (KEYPOINT_NAMES.index("left_hand"), KEYPOINT_NAMES.index("right_hand"))
+
 
 @dataclass(frozen=True)
 class ImageEntry:

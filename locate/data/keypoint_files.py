@@ -5,7 +5,7 @@
 and ``height``, which :func:`keypoints_from_course` adds.
 """
 
-from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
+from locate.data.entries import FIGURE_SIZE, KEYPOINT_NAMES
 
 
 def keypoint_image_entry(image_id: int, keypoints: list[list[int]]) -> dict:

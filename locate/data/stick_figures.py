@@ -3,7 +3,7 @@
 :func:`sample_figure` takes the random draws from the shared ``random.Random`` stream
 in the course's order and computes the five keypoints; :func:`render_figure` draws
 them without any random draw. Keypoints are integer pixels ``[x, y]`` in the order of
-:data:`KEYPOINT_NAMES`.
+:data:`locate.data.entries.KEYPOINT_NAMES`.
 """
 
 import random
@@ -11,10 +11,8 @@ import random
 import numpy as np
 from PIL import Image, ImageDraw
 
-FIGURE_SIZE = 128
-KEYPOINT_NAMES = ("head", "left_hand", "right_hand", "left_foot", "right_foot")
-# Keypoint indices of the two hands: which is which cannot be told from the drawn figure alone.
-HANDS = (KEYPOINT_NAMES.index("left_hand"), KEYPOINT_NAMES.index("right_hand"))
+from locate.data.entries import FIGURE_SIZE
+
 HEAD_RADIUS, TORSO_LENGTH, ARM_LENGTH, LEG_LENGTH = 8, 25, 20, 25
 CENTRE_RANGE = (40, 88)
 ARM_ANGLE_RANGE = (-60.0, 60.0)

@@ -17,6 +17,7 @@ import torch
 
 from locate.data.shapes import SCENE_SIZE
 from locate.detection.anchors import ANCHOR_CENTRES, all_anchors
+from locate.detection.box_coder import UNIT_VARIANCES, BoxCoder
 from locate.detection.checkpoint_rules import CHECKPOINT_RULES
 from locate.params import (
     MAX_BATCH_SIZE,
@@ -37,7 +38,6 @@ LR_SCHEDULES = ("constant", "cosine")
 MAX_WIDTH = 4096  # channels of one layer: wider layers need more memory than a machine of this project has
 BOX_LOSSES = ("smooth_l1", "giou")
 OBJECTNESS_TARGETS = ("binary", "iou")
-UNIT_VARIANCES = (1.0, 1.0, 1.0, 1.0)
 MAX_HEAD_DILATION = 4
 
 
@@ -64,8 +64,8 @@ class DetectorConfig:
     image_size: input side in pixels; top_down: merge each scale with the coarser ones before
     the heads; head_dilation: dilation of the heads' 3x3 conv on every scale but the finest
     (the course: no merge, dilation 1); anchor_centre: where each cell's anchors are centred (one of
-    ``ANCHOR_CENTRES``, the course: "cell"); box_variances: what the model's box outputs are multiplied by,
-    ``(dx, dy, dw, dh)`` (SSD's variances; the course: all 1, the outputs are the offsets themselves).
+    ``ANCHOR_CENTRES``, the course: "cell"); box_variances: the units of the model's box outputs
+    ``(dx, dy, dw, dh)``, its :meth:`box_coder` (SSD's variances; the course: all 1, the offsets themselves).
     """
 
     channels: list[int]
@@ -90,6 +90,10 @@ class DetectorConfig:
     def anchors(self) -> tuple[torch.Tensor, torch.Tensor]:
         """``(anchors Tensor[A, 4] xyxy, level Tensor[A])`` in the order of the model's outputs."""
         return all_anchors(self.image_size, self.feature_sizes, self.anchor_sizes, self.anchor_centre)
+
+    def box_coder(self) -> BoxCoder:
+        """The units of the model's box outputs (its ``box_variances``): what the model and the loss share."""
+        return BoxCoder(tuple(self.box_variances))
 
     def to_dict(self) -> dict:
         """Plain dict for a checkpoint's meta."""
@@ -125,7 +129,6 @@ class LossWeights:
     smooth_l1_beta: float
     box_loss: str = "smooth_l1"
     objectness_target: str = "binary"
-    box_variances: tuple[float, ...] = UNIT_VARIANCES
 
 
 @dataclass(frozen=True)
@@ -238,25 +241,30 @@ class DetectorParams:
 
     def model_config(self, num_classes: int) -> DetectorConfig:
         """The model and anchors for ``num_classes`` categories on ``SCENE_SIZE``-pixel images."""
-        return DetectorConfig(self.channels, self.anchor_sizes, num_classes, SCENE_SIZE, self.top_down,
-                              self.head_dilation, self.anchor_centre, tuple(self.box_variances))
+        return DetectorConfig(channels=self.channels, anchor_sizes=self.anchor_sizes, num_classes=num_classes,
+                              image_size=SCENE_SIZE, top_down=self.top_down, head_dilation=self.head_dilation,
+                              anchor_centre=self.anchor_centre, box_variances=tuple(self.box_variances))
 
     @property
     def targets(self) -> Targets:
         """Anchor matching thresholds and the least visibility of a training object."""
-        return Targets(MatchThresholds(self.positive_iou, self.negative_iou), self.min_visibility)
+        return Targets(MatchThresholds(positive=self.positive_iou, negative=self.negative_iou),
+                       min_visibility=self.min_visibility)
 
     @property
     def loss_weights(self) -> LossWeights:
         """Weights of the loss parts, hard-negative quota and Smooth L1 beta."""
-        return LossWeights(self.objectness_weight, self.class_weight, self.box_weight, self.negatives_per_positive,
-                           self.smooth_l1_beta, self.box_loss, self.objectness_target, tuple(self.box_variances))
+        return LossWeights(objectness=self.objectness_weight, classification=self.class_weight, box=self.box_weight,
+                           negatives_per_positive=self.negatives_per_positive, smooth_l1_beta=self.smooth_l1_beta,
+                           box_loss=self.box_loss, objectness_target=self.objectness_target)
 
     @property
     def schedule(self) -> DetectorSchedule:
         """Batch size, epochs, learning rate and its schedule, seed, augmentation."""
-        return DetectorSchedule(self.batch_size, self.epochs, self.lr, self.lr_schedule, self.seed,
-                      Augmentation(self.hflip, self.max_shift), self.checkpoint)
+        return DetectorSchedule(batch_size=self.batch_size, epochs=self.epochs, lr=self.lr,
+                                lr_schedule=self.lr_schedule, seed=self.seed,
+                                augmentation=Augmentation(hflip=self.hflip, max_shift=self.max_shift),
+                                checkpoint=self.checkpoint)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""Evaluating a trained detector on a split: predictions, COCO-style metrics, scale analysis, latency."""
+"""Evaluating a trained detector on a split: COCO-style metrics, scale analysis, duplicates, latency, over the
+predictions of :mod:`locate.detection.prediction`."""
 
 import statistics
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -13,54 +14,16 @@ from locate.detection.average_precision import (
     AREA_RANGES,
     COCO_IOU_THRESHOLDS,
     RECALL_POINTS,
-    GroundTruth,
     ScoredBoxes,
     evaluate,
 )
-from locate.detection.boxes import xyxy_to_xywh
-from locate.detection.config import DetectorConfig, PostprocessSettings
+from locate.detection.config import DetectorConfig
 from locate.detection.duplicates import duplicate_pairs
 from locate.detection.model import parameter_count
-from locate.detection.postprocess import Detections, postprocess
+from locate.detection.postprocess import Detections
+from locate.detection.prediction import Predictor, ground_truth, predict_split, rounded_detections
 from locate.detection.receptive_field import receptive_fields
-from locate.images import images_to_input
 from locate.records.detector import CheckpointChoice, DetectorDetails, DetectorMetrics, LevelRecord
-from locate.runtime import Runtime
-
-BOX_DECIMALS = 2
-SCORE_DECIMALS = 5
-
-
-@dataclass(frozen=True)
-class Predictor:
-    """A model in eval mode with its anchors ``[A, 4]`` xyxy and their levels ``[A]`` (both on
-    ``runtime.postprocess_device``) and postprocessing."""
-
-    model: torch.nn.Module
-    anchors: torch.Tensor
-    levels: torch.Tensor
-    image_size: int
-    settings: PostprocessSettings
-    runtime: Runtime
-
-    def __call__(self, images: torch.Tensor) -> Detections:
-        """Detections of uint8 ``images [B, 3, S, S]`` (image_index 0..B-1), on the CPU; the model runs on
-        ``runtime.device``, the postprocessing where the anchors are (the same device, but the CPU on MPS)."""
-        device = self.runtime.device
-        with torch.inference_mode(), self.runtime.autocast():
-            outputs = self.model(images_to_input(images.to(device)))
-        outputs = outputs.float().to(self.anchors.device)
-        found = postprocess(outputs, self.anchors, self.levels, self.image_size, self.settings)
-        return Detections(*(getattr(found, field.name).cpu() for field in fields(Detections)))
-
-
-def predict_split(predictor: Predictor, images: torch.Tensor, batch_size: int) -> Detections:
-    """Detections of all ``images [N, 3, S, S]``; ``image_index`` runs over the whole split."""
-    parts = []
-    for start in range(0, len(images), batch_size):
-        found = predictor(images[start : start + batch_size])
-        parts.append(Detections(found.image_index + start, found.boxes, found.scores, found.labels, found.levels))
-    return Detections(*(torch.cat([getattr(part, field.name) for part in parts]) for field in fields(Detections)))
 
 
 def latency_ms_per_image(predictor: Predictor, images: torch.Tensor, count: int) -> float:
@@ -74,31 +37,12 @@ def latency_ms_per_image(predictor: Predictor, images: torch.Tensor, count: int)
     return 1000 * statistics.median(times)
 
 
-def rounded_detections(split: DetectionSplit, detections: Detections) -> ScoredBoxes:
-    """Detections as COCO xywh float64 with image ids, rounded as written to the predictions file."""
-    boxes = np.round(xyxy_to_xywh(detections.boxes.double()).numpy(), BOX_DECIMALS)
-    scores = np.round(detections.scores.double().numpy(), SCORE_DECIMALS)
-    return ScoredBoxes(split.image_ids[detections.image_index].numpy(), detections.labels.numpy(), boxes, scores)
-
-
 def coco_results(boxes: ScoredBoxes) -> list[dict]:
     """COCO results entries: ``image_id``, ``category_id``, ``bbox`` [x, y, w, h], ``score``."""
     return [
         {"image_id": int(i), "category_id": int(c), "bbox": [float(v) for v in b], "score": float(s)}
         for i, c, b, s in zip(boxes.image_ids, boxes.labels, boxes.boxes, boxes.scores, strict=True)
     ]
-
-
-def ground_truth(split: DetectionSplit, min_visibility: float = 0.0) -> GroundTruth:
-    """The split's objects as COCO xywh; objects less visible than ``min_visibility`` are ignored."""
-    counts = torch.tensor([len(b) for b in split.boxes])
-    boxes = torch.cat(split.boxes).reshape(-1, 4)
-    return GroundTruth(
-        split.image_ids.repeat_interleave(counts).numpy(),
-        torch.cat(split.labels).numpy(),
-        xyxy_to_xywh(boxes.double()).numpy(),
-        (torch.cat(split.visibility) < min_visibility).numpy(),
-    )
 
 
 def _number(value: float) -> float | None:
@@ -174,22 +118,12 @@ def detector_report(split: DetectionSplit, found: ScoredBoxes, detections: Detec
     return DetectorReport(metrics, details, pr_rows, scale_rows)
 
 
-
 def evaluate_model(predictor: Predictor, config: DetectorConfig, checkpoint: CheckpointChoice, split: DetectionSplit,
                    batch_size: int, visible_threshold: float) -> tuple[DetectorReport, Detections]:
     """The report of the model of ``predictor`` (built from ``config``, the epoch ``checkpoint``) on ``split``, and
     its detections."""
     detections = predict_split(predictor, split.images, batch_size)
-    found = rounded_detections(split, detections)
+    found = rounded_detections(split.image_ids, detections)
     report = detector_report(split, found, detections, predictor.anchors.cpu(), predictor.levels.cpu(),
                              visible_threshold, config, checkpoint)
     return report, detections
-
-
-def predictor_of(model: torch.nn.Module, config: DetectorConfig, settings: PostprocessSettings,
-                 runtime: Runtime) -> Predictor:
-    """The :class:`Predictor` of ``model`` (eval mode, on ``runtime.device``) with the anchors of ``config``,
-    moved once to where the postprocessing runs (:attr:`Runtime.postprocess_device`)."""
-    anchors, levels = config.anchors()
-    where = runtime.postprocess_device
-    return Predictor(model, anchors.to(where), levels.to(where), config.image_size, settings, runtime)

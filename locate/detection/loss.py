@@ -4,9 +4,9 @@ offsets (the course's) or GIoU on the decoded boxes."""
 import torch
 import torch.nn.functional as F
 
-from locate.detection.box_coder import decode
+from locate.detection.box_coder import UNIT_CODER, BoxCoder, decode
 from locate.detection.boxes import aligned_iou, generalized_iou
-from locate.detection.config import UNIT_VARIANCES, LossWeights
+from locate.detection.config import LossWeights
 from locate.detection.model import BOX_VALUES
 
 
@@ -23,7 +23,7 @@ def hard_negatives(negative_loss: torch.Tensor, quota: torch.Tensor) -> torch.Te
 
 
 def detection_loss(outputs: torch.Tensor, labels: torch.Tensor, offsets: torch.Tensor, weights: LossWeights,
-                   anchors: torch.Tensor | None = None) -> dict:
+                   anchors: torch.Tensor | None = None, coder: BoxCoder = UNIT_CODER) -> dict:
     """Loss parts and their weighted total, each normalised by the number of positive anchors.
 
     outputs: ``Tensor[B, A, 5 + C]`` (box offsets, objectness logit, class logits);
@@ -32,7 +32,8 @@ def detection_loss(outputs: torch.Tensor, labels: torch.Tensor, offsets: torch.T
     positives and, per image, the ``negatives_per_positive`` x positives background
     anchors with the highest BCE (a positive's target: 1, or its box's :func:`_fit`); class CE and the box loss
     cover the positives. ``anchors`` (``Tensor[A, 4]`` xyxy) are needed by the GIoU box loss and the IoU
-    objectness target only. Returns ``{"total", "obj", "cls", "box"}`` scalars.
+    objectness target only; ``coder``: the units of the model's box outputs (the Smooth L1 compares those). Returns
+    ``{"total", "obj", "cls", "box"}`` scalars.
     """
     outputs = outputs.float()
     labels = labels.long()
@@ -51,21 +52,19 @@ def detection_loss(outputs: torch.Tensor, labels: torch.Tensor, offsets: torch.T
     count = positive.sum().clamp(min=1)
     obj = (object_bce * (positive | mined)).sum() / count
     cls = F.cross_entropy(chosen[:, BOX_VALUES + 1 :], labels[positive] - 1, reduction="sum") / count
-    box = _box_loss(chosen[:, :BOX_VALUES], chosen_offsets, chosen_anchors, weights) / count
+    box = _box_loss(chosen[:, :BOX_VALUES], chosen_offsets, chosen_anchors, weights, coder) / count
     total = weights.objectness * obj + weights.classification * cls + weights.box * box
     return {"total": total, "obj": obj, "cls": cls, "box": box}
 
 
 def _box_loss(predicted: torch.Tensor, target: torch.Tensor, anchors: torch.Tensor | None,
-              weights: LossWeights) -> torch.Tensor:
+              weights: LossWeights, coder: BoxCoder) -> torch.Tensor:
     """Summed box loss of the positives' ``predicted`` and ``target`` offsets (``Tensor[P, 4]``) on their
-    ``anchors`` (``Tensor[P, 4]`` xyxy). Smooth L1 compares the offsets divided by ``box_variances`` (what the
-    model's heads output, see :class:`Detector`)."""
+    ``anchors`` (``Tensor[P, 4]`` xyxy). Smooth L1 compares both in the units of the model's heads
+    (:meth:`BoxCoder.head_values`)."""
     if weights.box_loss == "smooth_l1":
-        if weights.box_variances != UNIT_VARIANCES:
-            variances = torch.tensor(weights.box_variances, device=predicted.device)
-            predicted, target = predicted / variances, target / variances
-        return F.smooth_l1_loss(predicted, target, beta=weights.smooth_l1_beta, reduction="sum")
+        return F.smooth_l1_loss(coder.head_values(predicted), coder.head_values(target), beta=weights.smooth_l1_beta,
+                                reduction="sum")
     return (1 - generalized_iou(decode(predicted, anchors), decode(target, anchors))).sum()
 
 

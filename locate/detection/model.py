@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from locate.checkpoint import load_checkpoint
-from locate.detection.config import BLOCK_STRIDE, STEM_STRIDE, UNIT_VARIANCES, DetectorConfig
+from locate.detection.config import BLOCK_STRIDE, STEM_STRIDE, DetectorConfig
 from locate.errors import UserError
 from locate.records.detector import CheckpointChoice
 
@@ -70,7 +70,7 @@ class Detector(nn.Module):
 
     forward: images ``Tensor[B, 3, S, S]`` in [0, 1] -> ``Tensor[B, A, 5 + C]`` for all
     anchors of all scales, each row ``(dx, dy, dw, dh, objectness logit, C class logits)``; the heads' box
-    values are multiplied by ``config.box_variances`` into the offsets.
+    values become the offsets through ``config``'s box coder (:meth:`DetectorConfig.box_coder`).
     """
 
     def __init__(self, config: DetectorConfig) -> None:
@@ -88,8 +88,7 @@ class Detector(nn.Module):
             [ScaleHead(width, len(sizes), config.num_classes, dilation)
              for width, sizes, dilation in zip(widths, config.anchor_sizes, dilations, strict=True)]
         )
-        unit = tuple(config.box_variances) == UNIT_VARIANCES
-        self.register_buffer("box_scale", None if unit else torch.tensor(config.box_variances), persistent=False)
+        self.box_coder = config.box_coder()
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         features = [self.stem(images)]
@@ -99,9 +98,9 @@ class Detector(nn.Module):
         if self.top_down is not None:
             features = self.top_down(features)
         outputs = torch.cat([head(scale) for head, scale in zip(self.heads, features, strict=True)], dim=1)
-        if self.box_scale is None:
+        if self.box_coder.unit:
             return outputs
-        return torch.cat([outputs[..., :BOX_VALUES] * self.box_scale, outputs[..., BOX_VALUES:]], dim=-1)
+        return torch.cat([self.box_coder.offsets(outputs[..., :BOX_VALUES]), outputs[..., BOX_VALUES:]], dim=-1)
 
 
 def parameter_count(config: DetectorConfig) -> int:

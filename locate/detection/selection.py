@@ -12,7 +12,7 @@ import torch
 from locate.data.datasets import DetectionSplit
 from locate.detection.average_precision import evaluate
 from locate.detection.config import DetectorConfig, PostprocessSettings
-from locate.detection.evaluation import ground_truth, predict_split, predictor_of, rounded_detections
+from locate.detection.prediction import ground_truth, predict_split, predictor_of, rounded_detections
 from locate.runtime import Runtime
 
 SELECTION_POSTPROCESS = PostprocessSettings(score_threshold=0.05, nms_iou=0.5, top_k_per_level=100, max_detections=100)
@@ -29,7 +29,7 @@ def val_map50(split: DetectionSplit, config: DetectorConfig, batch_size: int,
 
     def scores(model: torch.nn.Module) -> dict[str, float]:
         predictor = predictor_of(model, config, SELECTION_POSTPROCESS, runtime)
-        found = rounded_detections(split, predict_split(predictor, split.images, batch_size))
+        found = rounded_detections(split.image_ids, predict_split(predictor, split.images, batch_size))
         value = evaluate(truth, found, classes, SELECTION_IOU).mean_average_precision()
         return {SCORE_NAME: 0.0 if np.isnan(value) else value}
 

@@ -4,6 +4,7 @@ import torch
 
 from locate.data.datasets import DetectionSplit
 from locate.detection.augment import Augmentation, augment
+from locate.detection.box_coder import BoxCoder
 from locate.detection.config import DetectorConfig, DetectorSchedule, LossWeights, Targets
 from locate.detection.loss import detection_loss
 from locate.detection.model import Detector
@@ -30,9 +31,10 @@ def object_batches(split: DetectionSplit, batch_size: int) -> Batches:
                     "visibility": objects.visibility, "valid": objects.valid}, batch_size)
 
 
-def loss_function(weights: LossWeights, anchors: torch.Tensor, targets: Targets, augmentation: Augmentation,
-                  generator: torch.Generator):
-    """``compute_loss(model, batch)`` for :func:`fit`: the detection loss of one batch.
+def loss_function(weights: LossWeights, coder: BoxCoder, anchors: torch.Tensor, targets: Targets,
+                  augmentation: Augmentation, generator: torch.Generator):
+    """``compute_loss(model, batch)`` for :func:`fit`: the detection loss of one batch, the model's box outputs in
+    the units of ``coder``.
 
     A batch of :func:`object_batches` is augmented (draws from ``generator``) and matched to
     ``anchors`` (``Tensor[A, 4]`` xyxy, on the training device) first; one of
@@ -48,7 +50,7 @@ def loss_function(weights: LossWeights, anchors: torch.Tensor, targets: Targets,
             labels, offsets = matched.labels, matched.offsets
         else:
             labels, offsets = batch["labels"], batch["offsets"]
-        return detection_loss(model(images_to_input(images)), labels, offsets, weights, anchors)
+        return detection_loss(model(images_to_input(images)), labels, offsets, weights, anchors, coder)
 
     return compute_loss
 
@@ -75,5 +77,5 @@ def train_detector(config: DetectorConfig, targets: Targets, weights: LossWeight
     settings = FitSettings(schedule.epochs, runtime, outputs.for_fit(meta), generator, scheduler, name="detector",
                            keep=schedule.checkpoint, scores=val_map50(val, config, schedule.batch_size, runtime),
                            score_name=SCORE_NAME)
-    compute_loss = loss_function(weights, anchors, targets, schedule.augmentation, generator)
+    compute_loss = loss_function(weights, config.box_coder(), anchors, targets, schedule.augmentation, generator)
     return fit(model, optimizer, compute_loss, train_batches, val_batches, settings)

@@ -72,7 +72,7 @@ class KeypointsParams:
     @property
     def heatmap(self) -> HeatmapSettings:
         """The default heatmap settings (the ablations' baseline)."""
-        return HeatmapSettings(self.heatmap_size, self.sigma, self.skips)
+        return HeatmapSettings(heatmap_size=self.heatmap_size, sigma=self.sigma, skips=self.skips)
 
     @property
     def method_table(self) -> dict[str, MethodParams]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
-from locate.data.stick_figures import HANDS
+from locate.data.entries import HANDS
 from locate.keypoints.heatmap_codec import HeatmapCodec
 
 

@@ -6,7 +6,7 @@ normalised coordinates ``[B, K, 2]``; every loss is a scalar mean.
 
 import torch
 
-from locate.data.stick_figures import HANDS
+from locate.data.entries import HANDS
 
 
 def mse(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

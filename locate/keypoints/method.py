@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
+from locate.data.entries import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.errors import UserError
 from locate.keypoints.codec import Codec
 from locate.keypoints.heatmap_codec import HeatmapCodec
@@ -81,8 +81,9 @@ class MethodConfig:
         """The config of ``model`` trained with ``loss``; ``heatmap`` and ``dropout`` are kept only for a model
         that reads them."""
         reads = MODELS[model].reads
-        kept = [getattr(heatmap, factor) if factor in reads else None for factor in HEATMAP_FACTORS]
-        return cls(model, loss, *kept, len(KEYPOINT_NAMES), FIGURE_SIZE, dropout if DROPOUT in reads else None)
+        kept = {factor: getattr(heatmap, factor) if factor in reads else None for factor in HEATMAP_FACTORS}
+        return cls(model=model, loss=loss, **kept, num_keypoints=len(KEYPOINT_NAMES), image_size=FIGURE_SIZE,
+                   dropout=dropout if DROPOUT in reads else None)
 
     @property
     def entry(self) -> "ModelEntry":

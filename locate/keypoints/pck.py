@@ -8,7 +8,7 @@ diagonal of the bounding box of each image's ground-truth keypoints (the course'
 
 import torch
 
-from locate.data.stick_figures import HANDS
+from locate.data.entries import HANDS
 from locate.keypoints.losses import swap_hands
 
 THRESHOLDS = (0.05, 0.10, 0.15, 0.20)

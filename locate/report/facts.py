@@ -13,7 +13,7 @@ from dataclasses import fields
 import pandas as pd
 import yaml
 
-from locate.data.stick_figures import FIGURE_SIZE, KEYPOINT_NAMES
+from locate.data.entries import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.detection.checkpoint_rules import CHECKPOINT_RULES, kept_epochs
 from locate.detection.recipes import RECIPES
 from locate.keypoints.epoch_scores import EPOCH_SCORE
@@ -53,7 +53,14 @@ from locate.report.markdown import (
     word_list,
 )
 from locate.report.noise import noise_facts
-from locate.report.recipe_words import change_words, method_labels, rule_words
+from locate.report.recipe_words import (
+    anchor_centre_words,
+    box_loss_name,
+    change_words,
+    ignored_band_words,
+    method_labels,
+    rule_words,
+)
 from locate.report.template import fill
 
 Facts = dict[str, object]
@@ -203,6 +210,9 @@ def detector_method_facts(inputs: ReportInputs) -> Facts:
         "level_table": table(["level", "stride (px)", "feature map", "anchor sizes (px)"], level_rows),
         "positive_iou": det.positive_iou,
         "negative_iou": det.negative_iou,
+        "ignored_band": ignored_band_words(det.positive_iou, det.negative_iou),
+        "anchor_centres": anchor_centre_words(det.anchor_centre),
+        "box_loss": box_loss_name(det.box_loss),
         "negatives_per_positive": det.negatives_per_positive,
         "objectness_weight": det.objectness_weight,
         "class_weight": det.class_weight,
