@@ -10,6 +10,9 @@ or cut short, and every DVC command then fails on it. ``make repro`` (:mod:`tool
 - writes its own lock entries (``JOBS`` above 1) to a temporary file that then replaces ``dvc.lock``
   (:func:`dump_atomically`), with SIGINT, SIGTERM and SIGHUP held off meanwhile (:func:`signals_held`);
 - removes an ``rwlock`` that DVC cannot read, or whose every holder has ended (:func:`clear_stale_rwlock`).
+
+What reads the lock file is imported with this module, before the runner turns signals into stops: a stop in the
+middle of a first import would leave that module half-imported, and every later read failing.
 """
 
 import json
@@ -25,6 +28,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
+import ruamel.yaml  # noqa: F401 - imported in full before any stop can come, as parse_yaml would import it
+from dvc.exceptions import DvcException
+from dvc.schema import COMPILED_LOCKFILE_SCHEMA
+from dvc.utils.serialize import parse_yaml
+from voluptuous import Invalid
 
 LOCK_FILE = Path("dvc.lock")
 KEPT_LOCK = Path(".dvc/tmp/dvc.lock.valid")  # the last valid dvc.lock this project's runner saw
@@ -35,15 +43,13 @@ TEMPORARY_PREFIX = ".dvc.lock."
 
 def lock_is_valid(path: Path = LOCK_FILE) -> bool:
     """True when DVC can read ``path`` as a lock file (its YAML and its schema); a missing file is valid (none
-    recorded yet)."""
-    from dvc.schema import COMPILED_LOCKFILE_SCHEMA
-    from dvc.utils.serialize import parse_yaml
-
+    recorded yet). Only what DVC itself fails on makes it invalid (empty, cut short, not YAML, not its schema): any
+    other error is raised, so that a lock file is never replaced for a reason of the reader's."""
     if not path.exists():
         return True
     try:
         COMPILED_LOCKFILE_SCHEMA(parse_yaml(path.read_text(encoding="utf-8"), str(path)))
-    except Exception:  # noqa: BLE001 - whatever DVC would fail on: empty, cut short, not YAML, wrong schema
+    except (DvcException, Invalid, UnicodeDecodeError):
         return False
     return True
 
