@@ -9,7 +9,7 @@ import pandas as pd
 
 from locate.keypoints.epoch_scores import EPOCH_SCORE, EPOCH_SCORES
 from locate.report import verdicts
-from locate.report.markdown import num, table, word_list
+from locate.report.markdown import num, sentence_start, table, word_list
 from locate.report.template import fill
 
 
@@ -22,7 +22,8 @@ def convergence_sentence(history: pd.DataFrame, model: str) -> str:
     """How the val loss of ``model``'s training history evolved: still falling at the end, or lowest earlier and
     how it ended against the train loss."""
     found = verdicts.convergence(history)
-    part = "convergence_last" if found.best_epoch == found.last_epoch else "convergence_earlier"
+    part = ("convergence_single" if len(history) == 1 else
+            "convergence_last" if found.best_epoch == found.last_epoch else "convergence_earlier")
     return fill(part, {
         "model": model, "first_val": loss(found.first_val), "best_val": loss(found.best_val),
         "best_epoch": found.best_epoch, "last_epoch": found.last_epoch, "last_train": loss(found.last_train),
@@ -31,13 +32,16 @@ def convergence_sentence(history: pd.DataFrame, model: str) -> str:
 
 
 def keypoint_convergence(histories: dict[str, pd.DataFrame], labels: dict[str, str]) -> str:
-    """The keypoint trainings (method name -> history, named by ``labels``) in a few sentences: whose val loss was
-    still falling at the last epoch, whose was lowest earlier (and at which epoch), the range of val over train loss
-    at the last epoch, and the first and last method to settle at the task."""
+    """The keypoint trainings (method name -> history, named by ``labels``) in a few sentences: which trained for a
+    single epoch, whose val loss was still falling at the last epoch, whose was lowest earlier (and at which epoch),
+    the range of val over train loss at the last epoch, and the first and last method to settle at the task."""
     found = {name: verdicts.convergence(history) for name, history in histories.items()}
-    falling = [name for name, each in found.items() if each.best_epoch == each.last_epoch]
-    earlier = [name for name in found if name not in falling]
+    single = [name for name, history in histories.items() if len(history) == 1]
+    falling = [name for name, each in found.items() if each.best_epoch == each.last_epoch and name not in single]
+    earlier = [name for name in found if name not in falling + single]
     sentences = []
+    if single:
+        sentences.append(fill("single_epoch", {"models": sentence_start(word_list([labels[name] for name in single]))}))
     if falling:
         sentences.append(fill("still_falling", {"models": word_list([labels[name] for name in falling])}))
     if earlier:
