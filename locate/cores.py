@@ -49,4 +49,4 @@ def cpu_name() -> str:
 
 def cpu_line(processes: int) -> str:
     """The first line of a stage that runs no model: ``runs on cpu (Intel Xeon ...), no model, 2 processes``."""
-    return f"runs on cpu ({cpu_name()}), no model, {processes} processes"
+    return f"runs on cpu ({cpu_name()}), no model, {processes} process{'es' * (processes != 1)}"

@@ -36,7 +36,7 @@ from tqdm import tqdm
 
 from locate.atomic import atomic_path
 from locate.checkpoint import load_checkpoint
-from locate.data.stick_figures import KEYPOINT_NAMES
+from locate.data.entries import KEYPOINT_NAMES
 from locate.detection.config import PostprocessSettings
 from locate.detection.inference import TrainedDetector
 from locate.detection.model import load_detector

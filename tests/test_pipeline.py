@@ -6,15 +6,19 @@ and rerun only the stages that depend on it, leave the detector untouched, and s
 `dvc metrics diff`; then two queued experiments, started by `make queue`'s tool as the README's
 sweep is, must be seen on two workers and both appear in `dvc exp show`, whose README forms (the headline,
 one group at a time) print each experiment's numbers within 160 columns; a second `dvc repro`
-while one runs is refused.
+while one runs is refused. `dvc plots show` draws at most 25 charts, none empty, also in a diff against a
+revision without live logs and while a training runs.
 """
 
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +34,7 @@ FORCED = ("generate", "train_detector", "evaluate_detector", "train_heatmap@heat
           "ablate_skips@skips_off", "evaluate_keypoints", "report")
 # Measured times, and the files that quote them.
 TIMED = ("metrics/speed/", "reports/report.md", "reports/summary.md")
+MAX_CHARTS = 25  # `dvc plots show`: one chart per question a user asks, not one per logged series
 
 
 def _changed_stages(repo: Path) -> set[str]:
@@ -71,6 +76,44 @@ def test_every_named_plot_renders(repo, tmp_path):
     for plot in yaml.safe_load((repo / "dvc.yaml").read_text())["plots"]:
         name = next(iter(plot)) if isinstance(plot, dict) else plot
         assert any(name in rendered_name for rendered_name in names), (name, sorted(names))
+
+
+def _charts(repo: Path, folder: Path, *command: str) -> dict[str, list[dict]]:
+    """``dvc plots show`` / ``diff`` (``command``) as JSON, drawn into ``folder``: chart -> its rendered parts."""
+    return json.loads(dvc(repo, "plots", *command, "--json", "-o", str(folder)))["data"]
+
+
+def _empty(charts: dict[str, list[dict]]) -> list[str]:
+    """The charts with no data: a vega chart without data points, an image without its file."""
+    def drawn(part: dict) -> bool:
+        return bool(part["content"]["data"]["values"]) if part["type"] == "vega" else Path(part["url"]).is_file()
+    return [name for name, parts in charts.items() if not any(drawn(part) for part in parts)]
+
+
+@contextmanager
+def _moved(path: Path, aside: Path) -> Iterator[None]:
+    """``path`` moved to ``aside`` meanwhile (a training in progress has no history yet, a checkout that never
+    trained has no live log), then back."""
+    shutil.move(path, aside)
+    try:
+        yield
+    finally:
+        shutil.move(aside, path)
+
+
+def test_plots_draw_one_chart_per_question_none_empty(repo, tmp_path):
+    shown = _charts(repo, tmp_path / "show", "show")
+    assert len(shown) <= MAX_CHARTS and _empty(shown) == [], (len(shown), sorted(shown), _empty(shown))
+    assert not any(name.startswith("live/") for name in shown), sorted(shown)  # live series join the curated charts
+    # against a revision without live logs (git-ignored): from this workspace, then from one that never trained
+    assert _empty(_charts(repo, tmp_path / "diff", "diff", "HEAD")) == []
+    with _moved(repo / "live", tmp_path / "live"):
+        assert _empty(_charts(repo, tmp_path / "untrained", "diff", "HEAD")) == []
+    # a training in progress: no history CSV yet, its live log drawn
+    with _moved(repo / "plots" / "detector" / "history.csv", tmp_path / "history.csv"):
+        running = _charts(repo, tmp_path / "running", "show", "detector_val_map")["detector_val_map"]
+    drawn = {point["filename"] for point in running[0]["content"]["data"]["values"]}
+    assert "live/train_detector/plots/metrics/val/map50.tsv" in drawn and "plots/detector/history.csv" not in drawn
 
 
 def test_a_param_change_reruns_only_its_dependants(repo):

@@ -31,12 +31,14 @@ def test_a_new_method_joins_the_metrics_and_plots_make_deps_writes(tmp_path):
     written = yaml.safe_load(written_dvc_yaml(tmp_path))
     assert "live/train_keypoints_integral_plain/metrics.json" in written["metrics"]
     charts = {next(iter(entry)): next(iter(entry.values())) for entry in written["plots"] if isinstance(entry, dict)}
-    assert "plots/keypoints/integral_plain_history.csv" in charts["integral_loss"]["y"]
     assert "course_integral_plain" in charts["course_pck"]["y"]["plots/keypoints/pck.csv"]
-    assert "symmetric_integral_plain" in charts["symmetric_pck"]["y"]["plots/keypoints/pck.csv"]
-    assert all("plots/keypoints/integral_plain_history.csv" in charts[name]["y"]
-               for name in ("epoch_pck_symmetric_05", "epoch_pck_20"))
-    assert {"live/train_keypoints_integral_plain/plots/metrics": {"x": "step"}} in written["plots"]
+    epoch_pck = charts["keypoint_val_pck"]
+    assert epoch_pck["y"]["plots/keypoints/integral_plain_history.csv"] == "val_pck_symmetric_05"
+    live = "live/train_keypoints_integral_plain/plots/metrics/val/pck_symmetric_05.tsv"
+    assert epoch_pck["y"][live] == "pck_symmetric_05" and epoch_pck["x"][live] == "step"
+    assert list(epoch_pck["x"]) == list(epoch_pck["y"])  # DVC pairs each x with its y by position
+    assert "plots/keypoints/integral_plain_history.csv" not in charts["ablation_val_pck"]["y"]
+    assert not any(isinstance(entry, str) and entry.startswith("live/") for entry in written["plots"])
 
 
 def test_make_deps_writes_a_new_import_and_shares_equal_lists(tmp_path):

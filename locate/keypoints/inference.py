@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
-from locate.data.stick_figures import KEYPOINT_NAMES
+from locate.data.entries import KEYPOINT_NAMES
 from locate.keypoints.codec import Decoder
 from locate.keypoints.evaluation import predict
 from locate.keypoints.method import MethodConfig
