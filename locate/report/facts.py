@@ -168,7 +168,6 @@ def headline_facts(inputs: ReportInputs) -> Facts:
     det, kp = inputs.detector.metrics, inputs.keypoints
     methods = inputs.params.keypoints.method_table
     return {
-        "map50": num(det.map50),
         "map50_visible": num(det.map50_visible),
         "recall_ceiling": pct(inputs.detector.details.recall_ceiling),
         "visible_share": visible_share(inputs.params.detector_eval.visible_threshold),
@@ -268,7 +267,6 @@ def detector_analysis_facts(inputs: ReportInputs) -> Facts:
         "best_class_ap": num(det.ap50[best]),
         "worst_class": plural(worst),
         "worst_class_ap": num(det.ap50[worst]),
-        "class_gap": num(det.ap50[best] - det.ap50[worst]),
         "level_shares": sentence_start("; ".join(shares)),
         "specialisation_verdict": fill("sizes_split" if verdicts.specialises(true_positives) else "sizes_not_split"),
         "coverage_list": word_list(covering),
