@@ -7,7 +7,8 @@ from locate.report.facts import build_report
 from locate.report.length import WORD_LIMIT, analysis, word_count
 from tests.test_report_text import report_inputs
 
-COMMITTED = Path(__file__).resolve().parents[1] / "reports" / "report.md"
+ROOT = Path(__file__).resolve().parents[1]
+COMMITTED = ROOT / "reports" / "report.md"
 
 
 def test_a_word_is_what_a_reader_reads():
@@ -31,3 +32,7 @@ def test_the_committed_report_reads_in_ten_minutes():
 def test_a_report_of_four_levels_and_every_method_reads_in_ten_minutes():
     report = build_report(report_inputs())
     assert word_count(analysis(report)) <= WORD_LIMIT < word_count(report)
+
+
+def test_the_docs_state_the_limit_the_test_checks():
+    assert f"at most\n{WORD_LIMIT:,} words before its appendix" in (ROOT / "docs" / "results.md").read_text()
