@@ -3,9 +3,11 @@ the method section's sentences following the detector options."""
 
 import dataclasses
 
+import pandas as pd
 import pytest
 
 from locate.records.keypoints import MethodScores
+from locate.report.convergence import convergence_sentence, keypoint_convergence
 from locate.report.facts import build_report, course_gap_sentence, relative_to
 from tests.stage_runner import repo_params
 from tests.test_report_text import FOUR_LEVELS, report_inputs
@@ -99,3 +101,58 @@ def test_the_method_section_says_the_course_options():
 def test_the_method_section_follows_each_option(changes, said, not_said):
     section = " ".join(_method_section(**changes).split())
     assert said in section and not_said not in section
+
+
+def _history(val: list[float], train: list[float], score: list[float] | None = None) -> pd.DataFrame:
+    epochs = list(range(1, len(val) + 1))
+    return pd.DataFrame({"epoch": epochs, "train_total": train, "val_total": val,
+                         "val_pck_symmetric_05": score or [0.5] * len(val)})
+
+
+def test_convergence_says_whether_the_val_loss_was_still_falling_in_one_sentence():
+    assert convergence_sentence(_history([3.0, 2.0, 1.0], [2.0, 1.0, 0.5]), "detector") == (
+        "The detector's val loss fell from 3 after the first epoch to 1 at the last, epoch 3: it was still falling "
+        "when training stopped.")
+    assert convergence_sentence(_history([3.0, 1.0, 1.5], [2.0, 1.0, 0.5]), "detector") == (
+        "The detector's val loss fell from 3 after the first epoch to its lowest, 1, at epoch 2 of 3, and ended at "
+        "1.5, 3.00 times the last epoch's train loss (0.5).")
+    assert convergence_sentence(_history([2.5], [2.0]), "detector") == (
+        "The detector trained for a single epoch, after which its val loss was 2.5, 1.25 times its train loss (2).")
+
+
+def test_the_keypoint_trainings_are_grouped_by_how_they_converged_not_listed_number_by_number():
+    histories = {"a": _history([3.0, 2.0, 1.0], [2.0, 1.0, 0.5], [0.1, 0.5, 0.9]),
+                 "b": _history([3.0, 1.0, 1.5], [2.0, 1.0, 0.75], [0.1, 0.895, 0.9]),
+                 "c": _history([3.0, 1.0, 1.1], [2.0, 1.0, 1.0], [0.9, 0.9, 0.9])}
+    labels = {"a": "a", "b": "b (dropout 0.1)", "c": "c"}
+    assert keypoint_convergence(histories, labels) == (
+        "The val loss of a was still falling at the last epoch. That of b (dropout 0.1) and c was lowest before the "
+        "last epoch, at epochs 2 and 2 respectively, and higher at the end. At the last epoch the val loss is 1.10 "
+        "to 2.00 times the train loss, the most for a. By the task's score, the val symmetric PCK@0.05 after each "
+        "epoch, c settles within 0.01 of its best first, at epoch 1, and a last, at epoch 3.")
+    single = keypoint_convergence({"a": _history([2.0], [1.0]), "b": _history([2.0], [1.0])}, {"a": "a", "b": "b"})
+    assert single.startswith("A and b trained for a single epoch. At the last epoch the val loss is 2.00 times the "
+                             "train loss. By the task's score, the val symmetric PCK@0.05 after each epoch, every "
+                             "method settles within 0.01 of its best at epoch 1.")
+
+
+def _integral_report(symmetric_tightest: float) -> str:
+    params = repo_params()
+    params["detector"] |= FOUR_LEVELS
+    inputs = report_inputs(params)
+    scores = inputs.keypoints.methods["integral_symmetric"]
+    methods = inputs.keypoints.methods | {"integral_symmetric": dataclasses.replace(
+        scores, pck_symmetric=scores.pck_symmetric | {"pck_05": symmetric_tightest})}
+    return build_report(dataclasses.replace(inputs, keypoints=dataclasses.replace(inputs.keypoints, methods=methods)))
+
+
+@pytest.mark.parametrize(("symmetric_tightest", "said"), [
+    (0.9, "The better, integral_symmetric, scores above even the heatmap model, so the gap between heatmaps and "
+          "regression is the pooling head's"),
+    (0.81, "The better, integral_symmetric, comes within 0.010 of the heatmap model, so the gap"),
+    (0.5, "The better, integral_symmetric, gets 54.3% of the way from regression to the heatmap model; keeping the "
+          "spatial map explains part of the gap"),
+])
+def test_the_integral_model_against_the_gap_is_said_in_words_a_person_would_write(symmetric_tightest, said):
+    report = " ".join(_integral_report(symmetric_tightest).split())
+    assert said in report and "of the gap between the two" not in report

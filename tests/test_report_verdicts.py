@@ -135,8 +135,8 @@ def test_the_share_of_a_gap_a_method_closes():
     assert gap_closed(0.9, 0.5, 0.8) is None
 
 
-@pytest.mark.parametrize(("share", "verdict"), [(None, "none"), (1.2, "closed"), (0.9, "closed"), (0.5, "narrowed"),
-                                                (0.1, "kept"), (-0.3, "kept")])
+@pytest.mark.parametrize(("share", "verdict"), [(None, "none"), (1.2, "passed"), (1.0, "closed"), (0.9, "closed"),
+                                                (0.5, "narrowed"), (0.1, "kept"), (-0.3, "kept")])
 def test_the_gap_verdict(share, verdict):
     assert gap_verdict(share) == verdict
 

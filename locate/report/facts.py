@@ -16,7 +16,6 @@ import yaml
 from locate.data.entries import FIGURE_SIZE, KEYPOINT_NAMES
 from locate.detection.checkpoint_rules import CHECKPOINT_RULES, kept_epochs
 from locate.detection.recipes import RECIPES
-from locate.keypoints.epoch_scores import EPOCH_SCORE
 from locate.keypoints.evaluation import FAILURE_THRESHOLD
 from locate.keypoints.method import (
     HEATMAP,
@@ -36,11 +35,19 @@ from locate.records.detector import CheckpointChoice, LevelRecord
 from locate.records.keypoints import KeypointMetrics, MethodScores
 from locate.records.speed import SpeedRecord, TrainingSpeed
 from locate.report import verdicts
+from locate.report.conclusion import detector_conclusion, keypoint_conclusion
+from locate.report.convergence import (
+    convergence_sentence,
+    convergence_table,
+    epoch_pck_table,
+    keypoint_convergence,
+)
 from locate.report.held_out import held_out_facts
 from locate.report.inputs import RecipeResults, ReportInputs
 from locate.report.markdown import (
     LOOSEST,
     TIGHTEST,
+    counted,
     minutes,
     num,
     number_word,
@@ -103,16 +110,6 @@ def failure_figure(group: str, count: int, figures: dict[str, str]) -> str:
     return fill("failure_not_drawn" if count else "failure_empty", {"caption": caption, "count": count})
 
 
-def convergence_sentence(history, model: str) -> str:
-    """How the val loss of ``model``'s training history evolved."""
-    found = verdicts.convergence(history)
-    return fill("convergence", {
-        "model": model, "first_val": f"{found.first_val:.4g}", "best_val": f"{found.best_val:.4g}",
-        "best_epoch": found.best_epoch, "last_epoch": found.last_epoch, "last_train": f"{found.last_train:.4g}",
-        "last_val": f"{found.last_val:.4g}", "ratio": f"{found.ratio:.2f}",
-    })
-
-
 def training_time(speed: TrainingSpeed) -> str:
     """How long a training stage's epochs took, saying which epochs were timed."""
     facts = {"epochs": speed.epochs, "duration": minutes(speed.train_seconds), "rate": speed.train_images_per_second}
@@ -171,7 +168,6 @@ def headline_facts(inputs: ReportInputs) -> Facts:
     det, kp = inputs.detector.metrics, inputs.keypoints
     methods = inputs.params.keypoints.method_table
     return {
-        "map50": num(det.map50),
         "map50_visible": num(det.map50_visible),
         "recall_ceiling": pct(inputs.detector.details.recall_ceiling),
         "visible_share": visible_share(inputs.params.detector_eval.visible_threshold),
@@ -228,7 +224,7 @@ def detector_method_facts(inputs: ReportInputs) -> Facts:
         "precision": speed.runtime.precision,
         "device_name": speed.runtime.device_name,
         "threads": speed.runtime.threads,
-        "processes": speed.runtime.processes,
+        "processes": counted(speed.runtime.processes, "process", "processes"),
         "detector_training_time": training_time(speed),
     }
 
@@ -241,11 +237,10 @@ def detector_results_facts(inputs: ReportInputs) -> Facts:
         "detector_loss_figure": inputs.figures["detector_loss"],
         "ap_table": table(["objects", "mAP@0.5", *(f"AP@0.5 {name}" for name in det.ap50)], [ap_row]),
         "map50_95": num(det.map50_95),
-        "area_table": table(["area range", "AP@0.5"], [[area, num(ap)] for area, ap in det.ap50_area.items()]),
+        "area_aps": word_list([f"{num(ap)} on {area}" for area, ap in det.ap50_area.items()]) + " objects",
         "pr_curves_figure": inputs.figures["pr_curves"],
         "detections_figure": inputs.figures["detections"],
         "draw_score_threshold": inputs.params.detector_eval.draw_score_threshold,
-        "true_positive_table": _count_table(levels, lambda level: level.true_positives),
         "scales_figure": inputs.figures["scales"],
         "coverage_table": _count_table(levels, lambda level: level.anchor_coverage),
     }
@@ -259,24 +254,22 @@ def detector_analysis_facts(inputs: ReportInputs) -> Facts:
     shares = []
     for category, by_level in true_positives.items():
         share = verdicts.dominant_level(by_level)
-        facts = {"objects": plural(category), "level": spoken(share.level), "share": pct(share.share),
+        facts = {"objects": plural(category), "level": spoken(share.level), "count": by_level[share.level],
                  "total": share.total}
         shares.append(fill("level_share" if share.total else "no_true_positive", facts))
     covering = []
     for category, by_level in by_category(levels, lambda level: level.anchor_coverage).items():
         level = verdicts.dominant_level(by_level).level
-        covering.append(fill("level_coverage", {"objects": plural(category), "level": spoken(level),
-                                                "count": by_level[level]}))
+        covering.append(fill("level_coverage", {"objects": plural(category), "level": spoken(level)}))
     return {
         "detector_convergence": convergence_sentence(inputs.detector.history, "detector"),
         "best_class": plural(best),
         "best_class_ap": num(det.ap50[best]),
         "worst_class": plural(worst),
         "worst_class_ap": num(det.ap50[worst]),
-        "class_gap": num(det.ap50[best] - det.ap50[worst]),
         "level_shares": sentence_start("; ".join(shares)),
         "specialisation_verdict": fill("sizes_split" if verdicts.specialises(true_positives) else "sizes_not_split"),
-        "coverage_list": ", ".join(covering),
+        "coverage_list": word_list(covering),
         "visible_change": change_phrase("mAP@0.5", det.map50, det.map50_visible),
     }
 
@@ -351,6 +344,8 @@ def improved_facts(inputs: ReportInputs) -> Facts:
         "checkpoint_rule_table": checkpoint_rule_table(course.history, improved.history),
         "overall_change": word_list(overall),
         "improved_detections_figure": inputs.figures["detections_improved"],
+        "duplicate_change": fill("duplicates", {"course": sum(course.details.duplicates.values()),
+                                                "improved": sum(improved.details.duplicates.values())}),
         "class_change": word_list(per_class),
         "level_change": sentence_start("; ".join(levels)),
     }
@@ -362,7 +357,7 @@ def keypoint_method_facts(inputs: ReportInputs) -> Facts:
     methods = kp.method_table
     hand_pair = decoding.hand_pair_radius
     labels = method_labels(inputs)
-    time_rows = [[labels[name], minutes(inputs.speed.keypoint_training[name].train_seconds)] for name in methods]
+    seconds = [inputs.speed.keypoint_training[name].train_seconds for name in methods]
     trained_models = {method.model for method in methods.values()}
     return {
         "encoder_blocks": number_word(len(ENCODER_CHANNELS)),
@@ -385,7 +380,9 @@ def keypoint_method_facts(inputs: ReportInputs) -> Facts:
         "keypoints_epochs": kp.epochs,
         "keypoints_lr": kp.lr,
         "keypoints_seed": kp.seed,
-        "training_time_table": table(["method", "training time"], time_rows),
+        "keypoint_training_time": fill("method_times" if minutes(min(seconds)) != minutes(max(seconds))
+                                       else "method_time",
+                                       {"fastest": minutes(min(seconds)), "slowest": minutes(max(seconds))}),
     }
 
 
@@ -437,21 +434,6 @@ def keypoint_results_facts(inputs: ReportInputs) -> Facts:
         "failure_table": table(["group", "images"], [[spoken(g), n] for g, n in failure_cases.items()]),
         "failure_figures": "".join("\n\n" + figure for figure in figures),
     }
-
-
-def epoch_pck_table(histories: dict[str, pd.DataFrame], labels: dict[str, str]) -> str:
-    """Per method (named by ``labels``), from its training history: the best val symmetric PCK@0.05 after an epoch
-    and that epoch, the epoch it settled within :data:`verdicts.PLATEAU` of it, and the epoch the checkpoint keeps
-    (lowest val loss) with its score."""
-    rows = []
-    for name, history in histories.items():
-        found = verdicts.plateau(history["epoch"], history[EPOCH_SCORE])
-        kept = history.loc[history["val_total"].idxmin()]
-        rows.append([labels[name], num(found.best), found.best_epoch, found.settled, int(kept["epoch"]),
-                     num(kept[EPOCH_SCORE])])
-    header = ["method", "best val symmetric PCK@0.05", "at epoch", "settled by epoch", "kept epoch",
-              "its symmetric PCK@0.05"]
-    return table(header, rows)
 
 
 def course_scores(inputs: ReportInputs) -> tuple[MethodScores, MethodScores]:
@@ -536,9 +518,10 @@ def coordinate_paragraph(kp: KeypointMetrics, methods: dict[str, MethodParams], 
     return fill("coordinate_method", {
         "tightest": f"{TIGHTEST:g}", "integral_scores": word_list(listed),
         "heatmap_tightest": num(ahead), "regression_tightest": num(behind), "regression_label": regression_label,
-        "gap_sentence": fill(f"gap_{verdicts.gap_verdict(share)}",
-                             {"best": {1: "It", 2: f"The better, {best},"}.get(len(integral), f"The best, {best},"),
-                              "share": "" if share is None else pct(share)}),
+        "gap_sentence": fill(f"gap_{verdicts.gap_verdict(share)}", {
+            "best": {1: "It", 2: f"The better, {best},"}.get(len(integral), f"The best, {best},"),
+            "share": "none" if share is None or share <= 0 else pct(share), "distance": num(abs(ahead - scores[best])),
+        }),
         "hands_sentence": hands,
     })
 
@@ -547,15 +530,17 @@ def keypoint_analysis_facts(inputs: ReportInputs) -> Facts:
     """Convergence, heatmap against regression, the distance to the ceiling, the optional paragraphs."""
     kp = inputs.keypoints
     heatmap, regression = course_scores(inputs)
-    histories = inputs.keypoint_histories.items()
+    labels = method_labels(inputs)
     return {
-        "keypoint_convergence": " ".join(convergence_sentence(history, f"{name} model") for name, history in histories),
+        "keypoint_convergence": keypoint_convergence(inputs.keypoint_histories, labels),
+        "convergence_table": convergence_table(inputs.keypoint_histories, labels),
         "heatmap_symmetric_loosest": num(heatmap.pck_symmetric[LOOSE]),
         "regression_symmetric_loosest": num(regression.pck_symmetric[LOOSE]),
         "course_gap": course_gap_sentence(heatmap.pck, regression.pck),
         "ceiling_distance": num(verdicts.largest_distance(heatmap.pck, kp.ceilings["random_assignment"].pck)),
         "heatmap_symmetric_tightest": num(heatmap.pck_symmetric[TIGHT]),
-        "hand_label_loss": num(heatmap.pck_symmetric[TIGHT] - heatmap.pck[TIGHT]),
+        "heatmap_course_tightest": num(heatmap.pck[TIGHT]),
+        "hand_label_loss": pct(heatmap.pck_symmetric[TIGHT] - heatmap.pck[TIGHT]),
         "shift_pixels": SHIFT_PIXELS,
         "regression_gain": f"{regression.shift_gain:.2f}",
         "heatmap_gain": f"{heatmap.shift_gain:.2f}",
@@ -565,26 +550,28 @@ def keypoint_analysis_facts(inputs: ReportInputs) -> Facts:
     }
 
 
+def pck_range(scores: dict[str, float]) -> str:
+    """PCK ``scores`` (threshold key -> score) from the tightest threshold to the loosest, in words."""
+    return f"{num(scores[TIGHT])} at threshold {TIGHTEST:g} and {num(scores[LOOSE])} at {LOOSEST:g}"
+
+
 def discussion_facts(inputs: ReportInputs) -> Facts:
-    """The two keypoint ceilings at every threshold."""
+    """The two keypoint ceilings from the tightest threshold to the loosest."""
     ceilings = inputs.keypoints.ceilings
     return {
-        "random_assignment": ", ".join(num(ceilings["random_assignment"].pck[threshold_key(t)]) for t in THRESHOLDS),
-        "best_possible": ", ".join(num(ceilings["best_possible"].pck[threshold_key(t)]) for t in THRESHOLDS),
-        "first_threshold": f"{THRESHOLDS[0]:.2f}",
-        "last_threshold": f"{THRESHOLDS[-1]:.2f}",
+        "random_assignment": pck_range(ceilings["random_assignment"].pck),
+        "best_possible": pck_range(ceilings["best_possible"].pck),
     }
 
 
 def conclusion_facts(inputs: ReportInputs) -> Facts:
-    """Whether the levels split the sizes, and how far the heatmap model is from the coin-flip ceiling."""
+    """The best result of each problem, and how far the course heatmap model is from the coin-flip ceiling."""
     kp, methods = inputs.keypoints, inputs.params.keypoints.method_table
-    true_positives = by_category(inputs.detector.details.levels, lambda level: level.true_positives)
-    split = verdicts.specialises(true_positives)
     heatmap = kp.methods[course_method(methods, HEATMAP)].pck[LOOSE]
     ceiling = kp.ceilings["random_assignment"].pck[LOOSE]
     return {
-        "scales_conclusion": fill("sizes_split_conclusion" if split else "sizes_not_split_conclusion"),
+        "detector_conclusion": detector_conclusion(inputs),
+        "keypoint_conclusion": keypoint_conclusion(inputs),
         "heatmap_to_ceiling": relative_to(heatmap, ceiling),
         "ceiling_loosest": num(ceiling),
     }

@@ -1,7 +1,7 @@
 """The report's paragraph on the held-out test split: every headline number on val (which selects the checkpoints)
 beside the same number on test (which nothing sees), and the largest difference between the two.
 
-Numbers are named ``<row>: <column>`` in :func:`split_gaps`, as the tables show them.
+Numbers are named ``(row, column)`` in :func:`split_gaps`, as the tables show them.
 """
 
 from locate.detection.recipes import COURSE, IMPROVED
@@ -11,7 +11,9 @@ from locate.records.keypoints import MethodScores
 from locate.report import verdicts
 from locate.report.inputs import ReportInputs
 from locate.report.markdown import LOOSEST, TIGHTEST, num, table, threshold_label
+from locate.report.noise import noise_words
 from locate.report.recipe_words import method_labels, rule_words
+from locate.report.template import fill
 
 DETECTOR_NUMBERS = {"mAP@0.5": "map50", "mAP@0.5 (visible)": "map50_visible", "mAP@0.5:0.95": "map50_95"}
 KEYPOINT_NUMBERS = {threshold_label(TIGHTEST): ("pck", TIGHTEST), threshold_label(LOOSEST): ("pck", LOOSEST),
@@ -39,9 +41,9 @@ def split_rows(inputs: ReportInputs) -> tuple[dict[str, tuple[dict, dict]], dict
     return detectors, keypoints
 
 
-def split_gaps(rows: dict[str, tuple[dict, dict]]) -> dict[str, float]:
-    """``"<row>: <column>"`` -> test minus val, for every number known on both splits."""
-    return {f"{row}: {column}": test[column] - val[column] for row, (val, test) in rows.items()
+def split_gaps(rows: dict[str, tuple[dict, dict]]) -> dict[tuple[str, str], float]:
+    """``(row, column)`` -> test minus val, for every number known on both splits."""
+    return {(row, column): test[column] - val[column] for row, (val, test) in rows.items()
             for column in val if val[column] is not None and test[column] is not None}
 
 
@@ -53,27 +55,41 @@ def split_table(first_column: str, rows: dict[str, tuple[dict, dict]]) -> str:
                           for row, pair in rows.items()])
 
 
-def noise_names(inputs: ReportInputs) -> dict[str, str]:
-    """``"<row>: <column>"`` of :func:`split_gaps` -> the val number's name in the seed noise record (the test
+def noise_names(inputs: ReportInputs) -> dict[tuple[str, str], str]:
+    """``(row, column)`` of :func:`split_gaps` -> the val number's name in the seed noise record (the test
     number's is the same under ``test/``)."""
-    names = {f"{recipe}: {column}": f"detector/{recipe}.json:{field}"
+    names = {(recipe, column): f"detector/{recipe}.json:{field}"
              for recipe in (COURSE, IMPROVED) for column, field in DETECTOR_NUMBERS.items()}
     labels = method_labels(inputs)
-    return names | {f"{labels[method]}: {column}": f"keypoints/{method}.json:{field}.{threshold_key(t)}"
+    return names | {(labels[method], column): f"keypoints/{method}.json:{field}.{threshold_key(t)}"
                     for method in inputs.keypoints.methods for column, (field, t) in KEYPOINT_NUMBERS.items()}
 
 
-def split_verdict(inputs: ReportInputs, gap_name: str, gap: float) -> str:
+def split_verdict(inputs: ReportInputs, gap_name: tuple[str, str], gap: float) -> str:
     """Whether the val-test difference ``gap`` of number ``gap_name`` exceeds the seed noise of the two numbers."""
     name = noise_names(inputs)[gap_name]
     return verdicts.against_noise(gap, (inputs.noise.std(name), inputs.noise.std(f"test/{name}")))
+
+
+def widest_gap_sentence(inputs: ReportInputs, gaps: dict[tuple[str, str], float]) -> str:
+    """The number whose test value differs the most from its val value (``gaps``: ``(row, column)`` -> test minus
+    val), how much and which way, and whether that exceeds the seed noise."""
+    row, column = widest = max(gaps, key=lambda name: abs(gaps[name]))
+    direction = verdicts.change(0.0, gaps[widest])
+    if direction == "keeps":
+        return fill("split_gap_none")
+    return fill("split_gap", {
+        "column": column, "row": f"the {row} recipe" if row in (COURSE, IMPROVED) else row,
+        "gap": num(abs(gaps[widest])),
+        "direction": "higher" if direction == "raises" else "lower",
+        "noise": noise_words(split_verdict(inputs, widest, gaps[widest])),
+    })
 
 
 def held_out_facts(inputs: ReportInputs) -> dict[str, object]:
     """The test split's size and seed, the checkpoint rules val applies, both tables and the largest gap."""
     detectors, keypoints = split_rows(inputs)
     gaps = split_gaps(detectors) | split_gaps(keypoints)
-    widest = max(gaps, key=lambda name: abs(gaps[name]))
     return {
         "test_images": inputs.test.params.num_images,
         "test_seed": inputs.test.params.seed,
@@ -82,5 +98,5 @@ def held_out_facts(inputs: ReportInputs) -> dict[str, object]:
         "improved_rule": rule_words(inputs.improved.details.checkpoint.rule),
         "detector_split_table": split_table("detector", detectors),
         "keypoint_split_table": split_table("method", keypoints),
-        "widest_split_gap": f"{widest} ({gaps[widest]:+.3f} on test, {split_verdict(inputs, widest, gaps[widest])})",
+        "widest_split_gap": widest_gap_sentence(inputs, gaps),
     }

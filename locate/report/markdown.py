@@ -61,3 +61,8 @@ def table(header: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """``1 process``, ``2 processes``."""
+    return f"{count} {one if count == 1 else many}"

@@ -142,10 +142,12 @@ def gap_closed(behind: float, between: float, ahead: float) -> float | None:
 
 
 def gap_verdict(share: float | None) -> str:
-    """``"closed"`` (at least :data:`GAP_CLOSED`), ``"kept"`` (at most :data:`GAP_KEPT`) or ``"narrowed"``;
-    ``"none"`` when there was no gap."""
+    """``"passed"`` (above 1: past the one ahead), ``"closed"`` (at least :data:`GAP_CLOSED`), ``"kept"`` (at most
+    :data:`GAP_KEPT`) or ``"narrowed"``; ``"none"`` when there was no gap."""
     if share is None:
         return "none"
+    if share > 1:
+        return "passed"
     if share >= GAP_CLOSED:
         return "closed"
     return "kept" if share <= GAP_KEPT else "narrowed"
