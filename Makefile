@@ -59,8 +59,9 @@ $(BUILD_STAMP): $(STAMP)
 
 install: $(STAMP) $(BUILD_STAMP)
 
+# exec: the runner takes the shell's place, so the SIGTERM make passes on when stopped reaches it
 repro: install
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tools.parallel_repro --jobs="$(JOBS)"
+	export PATH="$(CURDIR)/$(BIN):$$PATH"; exec $(BIN)/python -m tools.parallel_repro --jobs="$(JOBS)"
 
 smoke: install
 	$(BIN)/python -m tools.smoke

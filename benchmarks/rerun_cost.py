@@ -1,7 +1,8 @@
 """Which stages a change of one params key reruns, and the training time those stages recorded.
 
 For each key, the stages whose ``params:`` list names the key (or a section or mapping above
-it) are stale; DVC reruns them and every stage downstream. Their cost is the time each one
+it) are stale; DVC reruns them and every stage downstream, except downstream of the params check
+(``check_params``), whose output is the same for all valid params. Their cost is the time each one
 recorded in ``metrics/speed/`` of the workspace (training, evaluation or generation seconds).
 ``--rev REV`` reads ``dvc.yaml`` and ``params.yaml`` of another commit instead (its stages are
 priced with the workspace's speed files, matched by file name), to compare before and after a
@@ -20,6 +21,7 @@ from locate.data.files import read_json
 from tools.pipeline_graph import PlannedStage, downstream, read_plan
 
 SPEED = Path("metrics/speed")
+SAME_OUTPUT = {"check_params"}  # stages whose output never changes (stages.check_params): nothing below reruns
 TIME_FIELDS = ("train_seconds", "eval_seconds", "seconds")
 
 
@@ -43,7 +45,7 @@ def rerun_cost(root: Path, key: str) -> dict:
     plan = read_plan(root)
     stages = {stage.name: stage for stage in plan}
     stale = sorted(stage.name for stage in plan if any(_reads(declared, key) for declared in stage.params))
-    rerun = set(stale) | downstream(plan, set(stale))
+    rerun = set(stale) | downstream(plan, set(stale) - SAME_OUTPUT)
     seconds = {name: _seconds(stages[name]) for name in sorted(rerun)}
     return {"stale": stale, "rerun": sorted(rerun), "seconds": round(sum(seconds.values()), 1)}
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from locate.errors import UserError
 
 TEMPORARY_SUFFIX = ".tmp"
+_finished_outputs: list[Path] = []  # the outputs this process wrote, in order (a stage that then fails removes them)
 
 
 def temporary_pattern(final: Path) -> re.Pattern:
@@ -38,11 +39,12 @@ def remove_stale_temporaries(final: Path) -> None:
 
 
 @contextmanager
-def atomic_path(final: str | Path, suffix: str = "") -> Iterator[Path]:
+def atomic_path(final: str | Path, suffix: str = "", output: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``final``; on success rename it onto ``final``.
 
     Works for files and folders. On any exception the temporary path is removed and
     ``final`` is left as it was; an OSError of the write is named after ``final`` (see :func:`_named`).
+    An ``output`` (not a training's saved state) is remembered for :func:`remove_finished_outputs`.
     """
     final = Path(final)
     try:
@@ -57,10 +59,30 @@ def atomic_path(final: str | Path, suffix: str = "") -> Iterator[Path]:
         if final.is_dir() and not final.is_symlink():
             shutil.rmtree(final)
         os.replace(target, final)
+        if output:
+            _finished_outputs.append(final)
     except OSError as error:
         raise _named(error, final, temporary) from None
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
+
+
+def forget_finished_outputs() -> None:
+    """Start remembering finished outputs afresh (a stage starts)."""
+    _finished_outputs.clear()
+
+
+def remove_finished_outputs() -> list[Path]:
+    """Remove the outputs this process finished (a stage that fails keeps none of its outputs); the removed."""
+    removed = []
+    while _finished_outputs:
+        final = _finished_outputs.pop()
+        if final.is_dir() and not final.is_symlink():
+            shutil.rmtree(final, ignore_errors=True)
+        elif final.exists():
+            final.unlink(missing_ok=True)
+        removed.append(final)
+    return removed
 
 
 def _named(error: OSError, final: Path, written: Path) -> OSError:

@@ -17,9 +17,10 @@ def save_torch(path: str | Path, data: dict) -> None:
     """``torch.save(data)`` to ``path`` atomically; a failed write is an OSError naming ``path``.
 
     torch reports a failed write (a full disk) as a RuntimeError without its cause; it is raised
-    as ENOSPC when the folder has (almost) no space left, as EIO otherwise.
+    as ENOSPC when the folder has (almost) no space left, as EIO otherwise. It writes a training's saved state,
+    not an output: a stage that fails keeps it (:func:`locate.atomic.remove_finished_outputs`).
     """
-    with atomic_path(path) as temporary:
+    with atomic_path(path, output=False) as temporary:
         try:
             torch.save(data, temporary)
         except RuntimeError as error:

@@ -31,6 +31,7 @@ class LiveLog:
 
     def __init__(self, folder: Path, finished_rows: list[dict]) -> None:
         self.folder = folder
+        self.rows: list[dict] = []  # every row logged so far, to write again if the folder is deleted
         self.live = self._guarded(lambda: _open_live(folder))
         for row in finished_rows:
             self.log(row)
@@ -43,10 +44,18 @@ class LiveLog:
             raise UserError(f"{self.folder}: cannot write the live log ({reason}); no output written") from None
 
     def log(self, row: dict) -> None:
-        """Write one epoch's history ``row`` (its ``epoch`` is the step)."""
+        """Write one epoch's history ``row`` (its ``epoch`` is the step). A folder deleted while the training runs
+        is started over with every row logged so far."""
         if self.live is None:
             return
+        if self.rows and not self.folder.is_dir():
+            self.live = self._guarded(lambda: _open_live(self.folder))
+            for earlier in self.rows:
+                self._write(earlier)
+        self._write(row)
+        self.rows.append(row)
 
+    def _write(self, row: dict) -> None:
         def write() -> None:
             self.live.step = row["epoch"]
             for column, value in row.items():

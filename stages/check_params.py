@@ -6,9 +6,16 @@ mistake in a late stage's section is caught before the early stages spend time.
 ``make repro`` and the CI workflow run it before ``dvc repro``. Exit code 2 and one line
 naming the key on the first mistake; prints the checked sections otherwise.
 
+It is also the pipeline's first stage (``check_params`` in ``dvc.yaml``, which the first stages read from), so
+that a bad value set with ``dvc exp run -S`` fails before any other stage runs. Its output, ``CHECKED``, holds
+the same bytes whatever the (valid) params, so it never makes a stage stale by itself. It declares every key but
+the execution settings (:data:`locate.params.EXECUTION_SETTINGS`), which make no stage stale; a bad one of those
+fails in the first stage that reads it, as that stage starts (``make repro`` checks them too).
+
 Run from the repository root: ``python -m stages.check_params``.
 """
 
+from locate.atomic import write_text
 from locate.data.config import DataParams, TestDataParams, read_test_data
 from locate.detection.config import DetectorEvalParams, DetectorParams
 from locate.detection.recipes import IMPROVED, RECIPE_SECTIONS, read_recipe
@@ -26,6 +33,7 @@ SCHEMAS = {
     "keypoints_eval": KeypointsEvalParams,
 }
 KNOWN_SECTIONS = (*SCHEMAS, RECIPE_SECTIONS[IMPROVED], "keypoints", "ablations")
+CHECKED = "metrics/params_check.txt"  # the stage's output: the same line whenever the params are valid
 
 
 def check_all_params() -> list[str]:
@@ -46,6 +54,7 @@ def check_all_params() -> list[str]:
 
 def main() -> None:
     sections = check_all_params()
+    write_text(CHECKED, f"{PARAMS_FILE}: every section valid\n")
     print(f"{PARAMS_FILE}: all {len(sections)} sections valid ({', '.join(sections)})")
 
 

@@ -68,3 +68,17 @@ def test_a_real_full_filesystem_names_the_destination(tmp_path, full_filesystem,
     with pytest.raises(OSError) as error:
         write_text(full_filesystem / "metrics.json", "x" * 256 * 1024)
     assert error.value.errno == errno.ENOSPC and error.value.filename == str(full_filesystem / "metrics.json")
+
+
+def test_a_full_disk_keeps_none_of_the_outputs_finished_before_it(tmp_path, full_filesystem, capsys):
+    plots = full_filesystem / "plots"
+
+    def write_plots() -> None:
+        write_text(plots / "small.csv", "x,y\n1,2\n")
+        write_text(plots / "too_big.csv", "x" * 256 * 1024)
+
+    with pytest.raises(SystemExit) as exit_code:
+        run_stage(write_plots)
+    assert exit_code.value.code == 2
+    assert capsys.readouterr().err.endswith("No space left on device; no partial output kept\n")
+    assert list(plots.iterdir()) == []

@@ -130,10 +130,10 @@ def test_rerun_cost_names_the_stages_a_key_reruns(monkeypatch):
     monkeypatch.chdir(REPO_ROOT)
     sigma = rerun_cost.rerun_cost(REPO_ROOT, "keypoints.sigma")
     assert sigma["stale"] == ["ablate_heatmap_size@size_128", "ablate_heatmap_size@size_32", "ablate_skips@skips_off",
-                              "report", "train_heatmap@heatmap", "train_heatmap@heatmap_symmetric"]
+                              "check_params", "report", "train_heatmap@heatmap", "train_heatmap@heatmap_symmetric"]
     assert set(sigma["rerun"]) == set(sigma["stale"]) | {"evaluate_keypoints"}
     assert rerun_cost.rerun_cost(REPO_ROOT, "runtime.threads") == {"stale": [], "rerun": [], "seconds": 0.0}
-    evaluations = ["evaluate_detector", "evaluate_detector_improved", "report"]
+    evaluations = ["check_params", "evaluate_detector", "evaluate_detector_improved", "report"]
     assert rerun_cost.rerun_cost(REPO_ROOT, "detector_eval.nms_iou")["rerun"] == evaluations
 
 

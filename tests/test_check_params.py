@@ -110,3 +110,17 @@ def test_the_command_passes_the_real_params_and_fails_with_one_line(tmp_path):
     result = run_stage(tmp_path, "check_params")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "detector_eval.max_detections" in result.stderr
+
+
+def test_the_check_stage_declares_every_key_but_the_execution_settings():
+    """So that a bad value of any key set with ``dvc exp run -S`` reruns the check, the first stage, and the execution
+    settings still make no stage stale."""
+    import yaml
+
+    from locate.params import EXECUTION_SETTINGS
+    from tests.stage_runner import REPO_ROOT
+
+    declared = yaml.safe_load((REPO_ROOT / "dvc.yaml").read_text())["stages"]["check_params"]["params"]
+    keys = {f"{section}.{key}" for section, values in repo_params().items() for key in values}
+    covered = {key for key in keys if any(key == name or key.startswith(f"{name}.") for name in declared)}
+    assert keys - covered == set(EXECUTION_SETTINGS)

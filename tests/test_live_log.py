@@ -43,6 +43,18 @@ def test_a_new_log_holds_the_finished_epochs_once(tmp_path):
     assert _steps(tmp_path / "live/plots/metrics/val/total.tsv") == [1, 2]
 
 
+def test_a_log_folder_deleted_mid_run_is_written_again_with_every_epoch(tmp_path):
+    import shutil
+
+    rows = [{"epoch": epoch, "train_total": 1.0 / epoch, "val_total": 2.0 / epoch, "lr": 0.001} for epoch in (1, 2, 3)]
+    log = LiveLog(tmp_path / "live", rows[:1])
+    log.log(rows[1])
+    shutil.rmtree(tmp_path / "live")
+    log.log(rows[2])
+    assert _steps(tmp_path / "live/plots/metrics/val/total.tsv") == [1, 2, 3]
+    assert _steps(tmp_path / "live/plots/metrics/train/total.tsv") == [1, 2, 3]
+
+
 def test_it_logs_in_a_git_repository_without_commits(tmp_path, monkeypatch):
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     monkeypatch.chdir(tmp_path)

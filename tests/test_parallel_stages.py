@@ -3,10 +3,13 @@ stopping only what reads from it, a status line per running stage."""
 
 import io
 import os
+import signal
 import sys
 import textwrap
+import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from locate.cores import core_ids
@@ -99,3 +102,39 @@ def test_an_error_preparing_a_stage_fails_that_stage_alone(tmp_path):
     outcome = runner.run()
     assert outcome.failed == ["b"] and outcome.blocked == ["after"] and outcome.stages["c"]["exit"] == 0
     assert "failed: b: OSError: its output folder is a file" in runner.out.getvalue()
+
+
+SLOW_START = '''
+import sys, time
+from pathlib import Path
+
+time.sleep(float(sys.argv[2]))  # where a stage imports its modules, before any handler of its own
+Path(f"out/{sys.argv[1]}.txt").write_text("done")
+'''
+
+
+def test_a_stop_ends_every_stage_even_while_importing_and_finishes_those_that_succeeded(tmp_path):
+    from tools.stopping import Stopped
+
+    def stop_once_quick_is_done():
+        if (tmp_path / "out/quick.txt").exists():
+            raise Stopped(signal.SIGINT)
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "stages").mkdir()
+    (tmp_path / "stages" / "__init__.py").write_text("")
+    (tmp_path / "stages" / "slow_start.py").write_text(textwrap.dedent(SLOW_START))
+    (tmp_path / "params.yaml").write_text("{}")
+    stages = {name: {"cmd": f"python -m stages.slow_start {name} {seconds}", "outs": [f"out/{name}.txt"]}
+              for name, seconds in (("quick", 0.2), ("importing", 60))}
+    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump({"stages": stages}))
+    finished = []
+    runner = StageRunner(read_plan(tmp_path), 2, tmp_path / "logs",
+                         lambda stage: [sys.executable, *stage.cmd.split()[1:]], tmp_path,
+                         os.environ | {"PYTHONPATH": str(tmp_path)}, finish=lambda stage: finished.append(stage.name),
+                         out=io.StringIO(), watch=stop_once_quick_is_done)
+    started = time.monotonic()
+    with pytest.raises(Stopped):
+        runner.run()
+    assert time.monotonic() - started < 30 and finished == ["quick"]
+    assert "Traceback" not in (tmp_path / "logs/importing.log").read_text()

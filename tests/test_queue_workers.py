@@ -1,7 +1,10 @@
-"""``make queue``: workers that die at start-up are started again, and a shortfall is said."""
+"""``make queue``: workers that die at start-up are started again, a shortfall is said, and two starts at once
+do not give two workers one name."""
 
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -54,3 +57,32 @@ def test_a_bad_worker_count_is_one_line_and_exit_2(argument):
                             capture_output=True, text=True)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "the number of queue workers (an integer >= 1)" in result.stderr
+
+
+class NamingDvc:
+    """``dvc`` whose ``queue start -j N`` names workers 1..N, skipping the names it finds running, a moment before it
+    starts them (as DVC does): two starts at once would give two workers one name."""
+
+    def __init__(self):
+        self.names: list[str] = []
+
+    def __call__(self, *args: str) -> str:
+        if args[:2] == ("queue", "start"):
+            found = set(self.names)
+            time.sleep(0.2)
+            self.names += [f"worker-{number}" for number in range(1, int(args[3]) + 1)
+                           if f"worker-{number}" not in found]
+            return ""
+        return STATUS.format(rows="abc0  exp-0  now  Queued\nabc1  exp-1  now  Queued", active=len(self.names), idle=0)
+
+
+def test_two_starts_at_once_give_their_workers_different_names(monkeypatch, tmp_path):
+    fake = NamingDvc()
+    monkeypatch.setattr(queue_workers, "dvc", fake)
+    monkeypatch.chdir(tmp_path)
+    starts = [threading.Thread(target=queue_workers.start_workers, args=(wanted, 1, 0.01)) for wanted in (1, 2)]
+    for start in starts:
+        start.start()
+    for start in starts:
+        start.join()
+    assert sorted(fake.names) == ["worker-1", "worker-2"]

@@ -69,7 +69,8 @@ def test_a_pull_request_reruns_only_the_stages_that_read_its_change(origin, tmp_
     result = _module(clone, "ci.pull_request", "--base", "main", "--out", "ci-output", "--pull")
     assert result.returncode == 0, result.stderr
     out = clone / "ci-output"
-    assert (out / "stages.txt").read_text().split() == ["evaluate_detector", "evaluate_detector_improved", "report"]
+    assert (out / "stages.txt").read_text().split() == ["check_params", "evaluate_detector",
+                                                        "evaluate_detector_improved", "report"]
     diff = (out / "diff.md").read_text()
     assert len(diff) < COMMENT_LIMIT
     headline = flat(json.loads((clone / "metrics/headline.json").read_text()))

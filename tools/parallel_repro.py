@@ -16,22 +16,38 @@ line) and, for every stage of ``dvc.yaml`` in an order that puts each after its 
 
 A stage that fails lets the running ones finish and stops the stages that read from it; the run ends
 with exit 1 naming each failed stage and its log, and the next run continues with what is still stale.
-Ctrl-C stops every stage (each keeps its resume state); ``dvc.lock`` holds exactly the stages that
-finished. A ``--jobs`` that is not a whole number from 1 ends with exit 2 before any stage starts; more
+A ``--jobs`` that is not a whole number from 1 ends with exit 2 before any stage starts; more
 jobs than cores is clamped, and said.
+
+Stopping (:mod:`tools.stopping`): SIGINT, SIGTERM or SIGHUP to the runner (``make`` passes SIGTERM on, and
+the Makefile's recipe runs the runner with ``exec``), or its parent ending, stops every running stage: the stop is
+passed on as SIGTERM (each stage keeps its resume state), to ``dvc repro``'s stages but not to DVC itself, so
+that DVC records what finished. The runner waits for them and ends with 128 + the signal's number; ``dvc.lock``
+then holds exactly the stages that finished with exit 0. Stages run with ``LOCATE_RUNNER_PID`` set, and stop by
+themselves if the runner is killed. DVC's own files stay readable whatever happens (:mod:`tools.dvc_state`):
+the runner writes its lock entries atomically with signals held off, keeps a copy of the last valid
+``dvc.lock`` while ``dvc repro`` writes it, and before and after every run puts that copy back over a
+``dvc.lock`` cut short, and removes a stale ``rwlock``.
 """
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil
+
 from locate.cores import usable_cores
-from tools.parallel_stages import DONE, RUN, StageRunner
+from tools.dvc_state import LockKeeper, clear_stale_rwlock, dump_atomically, repair, signals_held
+from tools.parallel_stages import DONE, POLL_SECONDS, RUN, StageRunner
 from tools.pipeline_graph import PlannedStage, read_plan
+from tools.stopping import EXIT_CODES, ParentWatch, runner_env, stop_on_signals
 
 LOGS = Path("logs")  # each stage's output, <stage>.log (git-ignored)
+STOP_SECONDS = 300  # the most a stopped dvc repro may take to end before its process group is killed
 
 
 def parse_jobs(text: str) -> int:
@@ -51,8 +67,9 @@ def clamped(jobs: int, cores: int) -> int:
 
 
 def stage_command(stage: PlannedStage) -> list[str]:
-    """The stage's ``cmd`` as DVC runs it: through the shell."""
-    return ["sh", "-c", stage.cmd]
+    """The stage's ``cmd`` as DVC runs it: through the shell, which then makes way for it (``exec``), so that the
+    stage's parent is the runner."""
+    return ["sh", "-c", f"exec {stage.cmd}"]
 
 
 class DvcRecorder:
@@ -88,24 +105,84 @@ class DvcRecorder:
         entry."""
         stage = self._stage(planned.name)
         uncached = any(not out.use_cache for out in stage.outs if not (out.is_metric or out.is_plot))
-        stage.save(run_cache=not uncached)
-        stage.commit()
-        stage.dump(update_pipeline=False)
+        with signals_held():
+            stage.save(run_cache=not uncached)
+            stage.commit()
+            dump_atomically(self.repo, stage)
 
 
-def run_parallel(jobs: int) -> int:
+def repair_unlocked() -> None:
+    """:func:`tools.dvc_state.repair`, unless another DVC command holds the workspace (it may be writing)."""
+    from dvc.lock import LockError
+    from dvc.repo import Repo
+
+    with Repo(".") as repo:
+        try:
+            with repo.lock:
+                repair()
+        except LockError:
+            pass
+
+
+def _stop_dvc(process: subprocess.Popen, arrived: list[int]) -> None:
+    """Pass the stop on, as SIGTERM, to the stages ``dvc repro`` (``process``) runs, not to DVC itself, until DVC
+    ends (it records what finished and stops at the stopped stage); a second stop signal, or DVC still running
+    ``STOP_SECONDS`` later, kills its whole group."""
+    signalled: set[int] = set()
+    deadline = time.monotonic() + STOP_SECONDS
+    while process.poll() is None:
+        if len(arrived) > 1 or time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+        try:
+            children = psutil.Process(process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            break
+        for child in children:
+            if child.pid not in signalled:
+                signalled.add(child.pid)
+                try:
+                    child.send_signal(signal.SIGTERM)
+                except psutil.NoSuchProcess:
+                    pass
+        time.sleep(POLL_SECONDS)
+    process.wait()
+
+
+def repro_serial(watch: ParentWatch, arrived: list[int]) -> int:
+    """``dvc repro`` in a process group of its own, its ``dvc.lock`` kept valid (:class:`LockKeeper`); the exit
+    code."""
+    keeper = LockKeeper()
+    keeper.keep()
+    process = subprocess.Popen(["dvc", "repro"], env=os.environ | runner_env(), start_new_session=True)
+    try:
+        while process.poll() is None:
+            keeper.keep()
+            watch.check()
+            time.sleep(POLL_SECONDS)
+        return process.returncode
+    except KeyboardInterrupt as stop:
+        arrived[:] = arrived or [getattr(stop, "signum", signal.SIGINT)]
+        _stop_dvc(process, arrived)
+        raise
+    finally:
+        keeper.restore_if_broken()
+        clear_stale_rwlock()
+
+
+def run_parallel(jobs: int, watch: ParentWatch) -> int:
     """Every stale stage with up to ``jobs`` at once under DVC's lock; the exit code (0, 1 a stage failed, 2 locked)."""
     from dvc.lock import LockError
     from dvc.repo import Repo, lock_repo
 
     plan = read_plan(Path("."))
-    env = os.environ | {"DVC_ROOT": str(Path.cwd())}
+    env = os.environ | {"DVC_ROOT": str(Path.cwd())} | runner_env()
     with Repo(".") as repo:
         try:
             with lock_repo(repo):
                 recorder = DvcRecorder(repo)
                 runner = StageRunner(plan, jobs, LOGS, stage_command, Path.cwd(), env, recorder.prepare,
-                                     recorder.record)
+                                     recorder.record, watch=watch.check)
                 outcome = runner.run()
         except LockError:
             print("error: another DVC command (a `make repro`, `dvc repro`, ...) holds this workspace; wait for it",
@@ -124,16 +201,19 @@ def main() -> int:
     parser.add_argument("--jobs", default="1", help="stages at once (default 1: dvc repro)")
     arguments = parser.parse_args()
     jobs = clamped(parse_jobs(arguments.jobs), usable_cores())
-    checked = subprocess.run([sys.executable, "-m", "stages.check_params"])
-    if checked.returncode != 0:
-        return checked.returncode
-    if jobs == 1:
-        return subprocess.run(["dvc", "repro"]).returncode
-    try:
-        return run_parallel(jobs)
-    except KeyboardInterrupt:
-        print("interrupted: the stages that finished are recorded in dvc.lock; rerun to continue", file=sys.stderr)
-        return 130
+    watch = ParentWatch()
+    with stop_on_signals() as arrived:
+        try:
+            repair_unlocked()
+            checked = subprocess.run([sys.executable, "-m", "stages.check_params"])
+            if checked.returncode != 0:
+                return checked.returncode
+            return repro_serial(watch, arrived) if jobs == 1 else run_parallel(jobs, watch)
+        except KeyboardInterrupt as stop:
+            signum = arrived[0] if arrived else getattr(stop, "signum", signal.SIGINT)
+            print(f"stopped by {signal.Signals(signum).name}: the stages that finished are recorded in dvc.lock; "
+                  "rerun to continue", file=sys.stderr)
+            return EXIT_CODES[signum]
 
 
 if __name__ == "__main__":

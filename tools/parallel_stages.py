@@ -7,12 +7,15 @@ CPU cores this process may use: a stage runs pinned to its slot's cores, so ``ru
 gives it one thread per core of its share and the processes together use every core once. Each
 stage's output goes to ``<logs>/<stage>.log``; while stages run, one status line each (epoch, time per
 epoch, time left) is printed every ``STATUS_SECONDS``. A stage that fails lets the running ones finish
-and stops only the stages that read from it; Ctrl-C reaches every stage (each keeps its resume state)
-and the runner waits for them before it stops.
+and stops only the stages that read from it. Each stage runs in a process group of its own: a stop (a signal
+to the runner, its parent ending: :mod:`tools.stopping`) is passed on to every running stage's group as SIGTERM
+(each keeps its resume state), the runner waits for them, and finishes the stages that ended with exit 0 before
+it stops.
 """
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -90,13 +93,16 @@ class StageRunner:
 
     ``command(stage) -> argv`` runs a stage in ``cwd`` with ``env``; ``prepare(stage) -> RUN | DONE`` is asked
     just before a stage would start (default: run it), and ``finish(stage)`` after its command succeeded.
+    ``watch()`` is called between polls and may raise KeyboardInterrupt (with a ``signum``) to stop the run.
     """
 
     def __init__(self, plan: list[PlannedStage], jobs: int, logs: Path, command: Callable[[PlannedStage], list[str]],
                  cwd: Path, env: dict[str, str], prepare: Callable[[PlannedStage], str] = lambda stage: RUN,
-                 finish: Callable[[PlannedStage], None] = lambda stage: None, out=sys.stderr):
+                 finish: Callable[[PlannedStage], None] = lambda stage: None, out=sys.stderr,
+                 watch: Callable[[], None] = lambda: None):
         self.plan, self.jobs, self.logs, self.command = plan, jobs, logs, command
         self.cwd, self.env, self.prepare, self.finish, self.out = cwd, env, prepare, finish, out
+        self.watch = watch
         self.cores = slot_cores(jobs)
         names = {stage.name for stage in plan}
         self.needs = {name: inputs & names for name, inputs in upstream(plan).items()}
@@ -108,7 +114,8 @@ class StageRunner:
         with log.open("w") as output:
             share = {SHARE_VARIABLE: str(len(cores))}
             process = subprocess.Popen(self.command(stage), cwd=self.cwd, env=self.env | share, stdout=output,
-                                       stderr=subprocess.STDOUT, preexec_fn=pin_to(cores))
+                                       stderr=subprocess.STDOUT, preexec_fn=pin_to(cores),
+                                       start_new_session=True)
         print(f"started {stage.name} on cores {','.join(map(str, sorted(cores)))}; log: {log}", file=self.out,
               flush=True)
         return Running(stage, process, slot, log, time.perf_counter())
@@ -146,7 +153,8 @@ class StageRunner:
         return [stage for stage in waiting if self.needs[stage.name] <= succeeded]
 
     def run(self) -> Outcome:
-        """Run every stage of the plan that can run; Ctrl-C waits for the running stages, then is raised again."""
+        """Run every stage of the plan that can run; a stop (KeyboardInterrupt) is passed on to the running stages,
+        whose ends are awaited (those that succeeded are finished), then raised again."""
         outcome, waiting, running = Outcome(), list(self.plan), []
         shown = time.perf_counter()
         try:
@@ -165,6 +173,7 @@ class StageRunner:
                         break
                     continue
                 time.sleep(POLL_SECONDS)
+                self.watch()
                 for entry in [entry for entry in running if entry.process.poll() is not None]:
                     running.remove(entry)
                     self._ended(entry, outcome)
@@ -173,7 +182,19 @@ class StageRunner:
                     lines = [status_line(entry.stage.name, entry.log, entry.started, shown) for entry in running]
                     print("\n".join("  " + line for line in lines), file=self.out, flush=True)
         except KeyboardInterrupt:
-            for entry in running:  # each got the terminal's Ctrl-C too; wait for each to save its state and end
-                entry.process.wait()
+            self._stop(running, outcome)
             raise
         return outcome
+
+    def _stop(self, running: list[Running], outcome: Outcome) -> None:
+        """Pass a stop on to each running stage's process group as SIGTERM (a stage unwinds on it; one still
+        importing ends at once, with no traceback in its log), wait for each to save its state and end, and finish
+        those that ended with exit 0."""
+        for entry in running:
+            try:
+                os.killpg(entry.process.pid, signal.SIGTERM)
+            except ProcessLookupError:  # it ended already
+                pass
+        for entry in running:
+            if entry.process.wait() == 0:
+                self._ended(entry, outcome)

@@ -6,11 +6,18 @@ queued and running experiments when those are fewer. A worker can die at start-u
 (a race inside dvc-task's message broker, after which the queue runs with fewer workers
 than asked); a missing one is started again, up to ``STARTS`` times. Prints the number of
 workers running; exit code 1 and one line when they stay short, 2 for a bad N.
+
+DVC names a new worker by its number among the workers it finds running, so two starts at once
+would give two workers one name; a start therefore waits for one under way in the same project
+(a lock file in ``.dvc/tmp``), then finds its workers running.
 """
 
 import re
 import sys
 import time
+from pathlib import Path
+
+from filelock import FileLock
 
 from locate.errors import UserError, run_stage
 from tools.remote import dvc_command
@@ -18,6 +25,7 @@ from tools.remote import dvc_command
 STARTS = 3  # dvc queue start calls before the shortfall is reported
 WAIT_S = 30  # for the workers of one start to report
 WORKERS = re.compile(r"Worker status: (\d+) active, (\d+) idle")
+START_LOCK = Path(".dvc/tmp/queue-start.lock")  # held while workers are started and confirmed
 
 
 def dvc(*args: str) -> str:
@@ -48,16 +56,19 @@ def wanted_workers(argument: list[str]) -> int:
 
 
 def start_workers(wanted: int, starts: int = STARTS, wait_s: float = WAIT_S) -> int:
-    """Start ``wanted`` workers (fewer when fewer experiments wait) and return how many run."""
+    """Start ``wanted`` workers (fewer when fewer experiments wait) and return how many run; one start at a time
+    in a project (:data:`START_LOCK`)."""
+    START_LOCK.parent.mkdir(parents=True, exist_ok=True)
     running = 0
-    for _ in range(starts):
-        dvc("queue", "start", "-j", str(wanted))
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:
-            running, pending = queue_state()
-            if running >= min(wanted, pending) and (running or not pending):
-                return running
-            time.sleep(1)
+    with FileLock(START_LOCK, timeout=starts * wait_s + 60):
+        for _ in range(starts):
+            dvc("queue", "start", "-j", str(wanted))
+            deadline = time.monotonic() + wait_s
+            while time.monotonic() < deadline:
+                running, pending = queue_state()
+                if running >= min(wanted, pending) and (running or not pending):
+                    return running
+                time.sleep(min(1, wait_s))
     return running
 
 

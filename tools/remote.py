@@ -67,11 +67,38 @@ def check_reachable(name: str, url: str, pulling: bool) -> None:
         raise UserError(f"DVC remote '{name}' ({url}): needs the package {package}: pip install {package}")
 
 
+CAUSE = re.compile(r"^(?P<what>.*?) - (?P<cause>.*)$")  # DVC's "failed to transfer 'md5' - [Errno 13] ..."
+AT_PATH = re.compile(r"^(?P<cause>.*?): '(?P<path>[^']*)'$")  # an OS error's "...: '/the/path'"
+PATH_CHARACTERS = 60  # the most of a path a line shows (its start and its end)
+
+
+def _shortened(path: str) -> str:
+    if len(path) <= PATH_CHARACTERS:
+        return path
+    half = PATH_CHARACTERS // 2
+    return f"{path[:half]}...{path[-half:]}"
+
+
 def _reason(result: subprocess.CompletedProcess) -> str:
-    """DVC's error message on one line, without its log prefix and support footer."""
+    """DVC's error in one short line, without its log prefix and support footer: its last error (the summary, as
+    ``21 files failed to upload``), then the cause of the first failed file once, with how many failed files share
+    it and the first one's path (``20 with [Errno 13] Permission denied, first '/remote/files/md5/3b/...'``)."""
     lines = [line.strip() for line in (result.stderr + result.stdout).splitlines()]
     errors = [re.sub(r"^ERROR:\s*", "", line) for line in lines if line.startswith("ERROR")]
-    return "; ".join(errors) or next((line for line in reversed(lines) if line), f"exit code {result.returncode}")
+    if not errors:
+        return next((line for line in reversed(lines) if line), f"exit code {result.returncode}")
+    summary = match["cause"] if (match := CAUSE.match(errors[-1])) else errors[-1]
+    per_file = []
+    for line in errors[:-1]:
+        cause = match["cause"] if (match := CAUSE.match(line)) else line
+        at = AT_PATH.match(cause)
+        per_file.append((at["cause"], at["path"]) if at else (cause, None))
+    if not per_file:
+        return summary
+    cause, path = per_file[0]
+    sharing = sum(1 for other, _ in per_file if other == cause)
+    first = f", first '{_shortened(path)}'" if path else ""
+    return f"{summary}: {sharing} with {cause}{first}"
 
 
 def transfer(direction: str, name: str | None) -> str:
