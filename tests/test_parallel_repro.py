@@ -4,7 +4,7 @@ One tiny project runs with 2 jobs while a file stands where the improved detecto
 live log: that stage fails, the others
 finish and are recorded, and its readers do not run. With the file gone, the next run reruns only the
 failed stage and its readers, as on macOS (Python without ``os.sched_getaffinity``); ``dvc status`` is
-then clean and every output hash in ``dvc.lock`` (timings
+then clean, ``dvc.lock`` staged in git (``core.autostage``) and every output hash in ``dvc.lock`` (timings
 aside) is the serial baseline's. Without ``dvc.lock``, the trainings come back from the run-cache. A bad
 ``--jobs`` and a workspace another DVC command holds are refused in one line before any stage starts.
 """
@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from locate.cores import core_ids
-from tools.tiny import REPO_ROOT, command_env, dvc, tiny_project
+from tools.tiny import REPO_ROOT, command_env, dvc, run, tiny_project
 
 pytestmark = pytest.mark.skipif(len(core_ids()) < 2, reason="one core: make repro runs dvc repro")
 
@@ -59,6 +59,7 @@ def test_a_failed_stage_lets_the_others_finish_and_stops_its_readers(failed_run)
 def test_the_next_run_finishes_what_is_stale_as_a_serial_repro_records_it(failed_run, tiny_baseline):
     folder, _ = failed_run
     (folder / BLOCKER).unlink()
+    dvc(folder, "config", "core.autostage", "true")
     result = _parallel(folder, "--jobs", "2", env=WITHOUT_AFFINITY)
     assert result.returncode == 0, result.stderr
     assert "runs on cpu (" in (folder / f"logs/{BAD_STAGE}.log").read_text()
@@ -66,6 +67,7 @@ def test_the_next_run_finishes_what_is_stale_as_a_serial_repro_records_it(failed
     assert ran == {BAD_STAGE, "evaluate_detector_improved", "report"}, result.stderr
     assert dvc(folder, "status", "-q") == ""
     assert _output_hashes(folder) == _output_hashes(tiny_baseline)
+    assert "dvc.lock" in run(folder, "git", "diff", "--cached", "--name-only").split()  # staged, as dvc repro does
 
 
 def test_without_the_lock_file_the_trainings_come_back_from_the_run_cache(failed_run):

@@ -59,6 +59,25 @@ def test_a_fresh_clone_pulls_every_output_and_has_nothing_to_rerun(origin, tmp_p
     assert (clone / "models/detector.pt").read_bytes() == (origin / "models/detector.pt").read_bytes()
 
 
+def _run_outputs(cache: Path) -> set[str]:
+    """The md5 of every output the run-cache entries in ``cache`` name (experiments' and uncached ones too)."""
+    entries = (yaml.safe_load(entry.read_text()) for entry in (cache / "runs").glob("*/*/*"))
+    return {output["md5"] for entry in entries for output in entry["outs"]}
+
+
+def _objects(files: Path) -> set[str]:
+    return {path.parent.name + path.name for path in (files / "md5").glob("*/*")}
+
+
+def test_every_run_of_the_run_cache_travels_with_its_outputs(origin, tmp_path):
+    needed = _run_outputs(origin / ".dvc" / "cache")
+    storage = origin.parent / "storage"  # the origin fixture's remote
+    assert needed and needed <= _objects(storage / "files")  # dvc push alone leaves the uncached outputs out
+    clone = _clone(origin, tmp_path / "clone")
+    assert _module(clone, "tools.remote", "pull").returncode == 0
+    assert needed <= _objects(clone / ".dvc" / "cache" / "files")
+
+
 def test_a_pull_request_reruns_only_the_stages_that_read_its_change(origin, tmp_path):
     clone = _clone(origin, tmp_path / "pull-request")
     run(clone, "git", "checkout", "-qb", "change-nms")
@@ -146,7 +165,7 @@ def test_a_push_of_several_commits_is_compared_with_the_commit_before_it(origin,
     result = _module(clone, "ci.pull_request", "--base", before, "--out", "ci-output", "--pull")
     assert result.returncode == 0, result.stderr
     diff = (clone / "ci-output" / "diff.md").read_text()
-    assert f"## Pipeline against `{before}`" in diff
+    assert f"against `{before}`. Stages rerun" in diff
     assert "detector_eval.nms_iou | 0.5 | 0.2" in diff and "detector_eval.score_threshold | 0.05 | 0.1" in diff
 
 

@@ -175,6 +175,9 @@ def dump_atomically(repo, stage) -> None:
             os.unlink(temporary)
         Lockfile(repo, temporary).dump(stage)
         os.replace(temporary, root / LOCK_FILE)
+        tracked = repo.scm_context.files_to_track  # DVC noted the temporary file for `git add`: note dvc.lock
+        tracked.discard(os.path.relpath(temporary))
+        tracked.add(os.path.relpath(root / LOCK_FILE))
     finally:
         dvcfile_log.disabled = was_disabled
         Path(temporary).unlink(missing_ok=True)

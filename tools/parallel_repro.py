@@ -44,6 +44,7 @@ from locate.cores import usable_cores
 from tools.dvc_state import LockKeeper, clear_stale_rwlock, dump_atomically, repair, signals_held
 from tools.parallel_stages import DONE, POLL_SECONDS, RUN, StageRunner
 from tools.pipeline_graph import PlannedStage, read_plan
+from tools.readme_summary import sync_readme
 from tools.stopping import EXIT_CODES, ParentWatch, runner_env, stop_on_signals
 
 LOGS = Path("logs")  # each stage's output, <stage>.log (git-ignored)
@@ -179,7 +180,7 @@ def run_parallel(jobs: int, watch: ParentWatch) -> int:
     env = os.environ | {"DVC_ROOT": str(Path.cwd())} | runner_env()
     with Repo(".") as repo:
         try:
-            with lock_repo(repo):
+            with lock_repo(repo), repo.scm_context:  # as dvc repro: dvc.lock staged when core.autostage is set
                 recorder = DvcRecorder(repo)
                 runner = StageRunner(plan, jobs, LOGS, stage_command, Path.cwd(), env, recorder.prepare,
                                      recorder.record, watch=watch.check)
@@ -208,7 +209,10 @@ def main() -> int:
             checked = subprocess.run([sys.executable, "-m", "stages.check_params"])
             if checked.returncode != 0:
                 return checked.returncode
-            return repro_serial(watch, arrived) if jobs == 1 else run_parallel(jobs, watch)
+            code = repro_serial(watch, arrived) if jobs == 1 else run_parallel(jobs, watch)
+            if code == 0:
+                sync_readme()
+            return code
         except KeyboardInterrupt as stop:
             signum = arrived[0] if arrived else getattr(stop, "signum", signal.SIGINT)
             print(f"stopped by {signal.Signals(signum).name}: the stages that finished are recorded in dvc.lock; "

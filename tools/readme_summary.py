@@ -25,6 +25,15 @@ def synced(readme: str, summary: str) -> str:
     return readme[: readme.index(START) + len(START)] + summary + readme[readme.index(END) :]
 
 
+def sync_readme() -> None:
+    """After a run: rewrite the README's results from the report stage's tables, where both are here and differ."""
+    if README.is_file() and SUMMARY.is_file():
+        readme, summary = README.read_text(), SUMMARY.read_text()
+        if START in readme and END in readme and summary_block(readme) != summary:
+            README.write_text(synced(readme, summary))
+            print(f"{README}: results rewritten from {SUMMARY}", file=sys.stderr)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when the README's block differs, write nothing")
@@ -41,8 +50,7 @@ def main() -> int:
     if check:
         print(f"{README}: its results differ from {SUMMARY}; `make readme` rewrites them", file=sys.stderr)
         return 1
-    README.write_text(synced(readme, summary))
-    print(f"{README}: results rewritten from {SUMMARY}")
+    sync_readme()
     return 0
 
 

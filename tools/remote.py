@@ -67,6 +67,7 @@ def check_reachable(name: str, url: str, pulling: bool) -> None:
         raise UserError(f"DVC remote '{name}' ({url}): needs the package {package}: pip install {package}")
 
 
+RUN_OUTPUTS = ("run-cache outputs",)  # the step of :func:`run_outputs` among the dvc commands
 CAUSE = re.compile(r"^(?P<what>.*?) - (?P<cause>.*)$")  # DVC's "failed to transfer 'md5' - [Errno 13] ..."
 AT_PATH = re.compile(r"^(?P<cause>.*?): '(?P<path>[^']*)'$")  # an OS error's "...: '/the/path'"
 PATH_CHARACTERS = 60  # the most of a path a line shows (its start and its end)
@@ -101,20 +102,50 @@ def _reason(result: subprocess.CompletedProcess) -> str:
     return f"{summary}: {sharing} with {cause}{first}"
 
 
+def run_outputs(direction: str, name: str) -> str:
+    """Move the outputs every run-cache entry names between the cache and the remote ``name`` (``push`` or
+    ``fetch``): ``dvc push --run-cache`` sends the entries but only the outputs of ``dvc.lock``, so without this
+    an experiment's run (or any run but the last) could not be restored from the run-cache elsewhere. Objects
+    one side lacks are left out (an entry whose outputs are gone is simply not restorable); a summary line."""
+    from dvc.repo import Repo
+
+    with Repo(".") as repo:
+        runs = Path(repo.cache.legacy.path) / "runs"
+        entries = [(entry.parent.name, entry.name) for entry in runs.glob("*/*/*") if entry.is_file()]
+        moved = 0
+        for odb, objects in repo.stage_cache.get_used_objs(entries).items():
+            send = repo.cloud.push if direction == "push" else repo.cloud.pull
+            moved += len(send(objects, remote=name, odb=odb).transferred)
+    return f"{moved} outputs of the run-cache's {len(entries)} runs {'pushed' if direction == 'push' else 'fetched'}"
+
+
 def transfer(direction: str, name: str | None) -> str:
-    """``pull`` or ``push`` with the remote ``name`` (default remote if None); DVC's summary line."""
+    """``pull`` or ``push`` with the remote ``name`` (default remote if None), the outputs of every run in the
+    run-cache included (:func:`run_outputs`); DVC's summary lines."""
     name, url = remote_url(name)
     check_reachable(name, url, pulling=direction == "pull")
-    steps = [("fetch", "-r", name, "--run-cache"), ("checkout",)]
+    steps = [("fetch", "-r", name, "--run-cache"), RUN_OUTPUTS, ("checkout",)]
     if direction == "push":
-        steps = [("push", "-r", name, "--run-cache")]
+        steps = [("push", "-r", name, "--run-cache"), RUN_OUTPUTS]
     outputs = []
     for step in steps:
+        if step == RUN_OUTPUTS:
+            outputs.append(_run_outputs_or_error(direction, name, url))
+            continue
         result = dvc_command(*step)
         if result.returncode != 0:
             raise UserError(f"DVC remote '{name}' ({url}): {step[0]} failed: {_reason(result)}")
         outputs.append(result.stdout.strip())
     return "\n".join(line for line in outputs if line)
+
+
+def _run_outputs_or_error(direction: str, name: str, url: str) -> str:
+    from dvc.exceptions import DvcException
+
+    try:
+        return run_outputs("push" if direction == "push" else "fetch", name)
+    except DvcException as error:
+        raise UserError(f"DVC remote '{name}' ({url}): the run-cache's outputs: {error}") from None
 
 
 def main() -> None:
