@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from tests.stop_project import STEP_SECONDS, dvc_status, processes_in, project_env, start_make, stop_project, wait_for
+from tools import stopping
 
 # GNU make passes on SIGTERM alone; a SIGINT or SIGHUP it holds, the runner reads from /proc (Linux only).
 HELD_BY_MAKE = pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="no /proc: make's held signal unseen")
@@ -73,3 +74,21 @@ def test_a_stopped_make_repro_leaves_nothing_running_and_dvc_working(template, t
     recorded = set(yaml.safe_load((folder / "dvc.lock").read_text())["stages"])
     assert recorded == {"quick"}, output
     assert not (folder / "out/slow").exists()
+
+
+def test_make_holding_a_stop_signal_counts_once_it_lasts_and_not_if_held_from_the_start(monkeypatch):
+    held, now = [{signal.SIGINT}], [0.0]
+    monkeypatch.setattr(stopping, "_blocked_stop_signals", lambda pid: held[0])
+    monkeypatch.setattr(stopping.time, "monotonic", lambda: now[0])
+    watch = stopping.ParentWatch()  # make is in the instant around its fork: SIGINT held from the start
+    watch.check()
+    held[0] = set()  # make lets go of it
+    watch.check()
+    held[0] = {signal.SIGINT}  # a real SIGINT: make holds it while it waits for the runner
+    watch.check()
+    now[0] = stopping.HELD_SECONDS / 2
+    watch.check()
+    now[0] = stopping.HELD_SECONDS
+    with pytest.raises(stopping.Stopped) as stopped:
+        watch.check()
+    assert stopped.value.signum == signal.SIGINT

@@ -12,6 +12,7 @@ when it ends, so that no stage outlives a killed runner.
 
 import os
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,21 +66,35 @@ def _blocked_stop_signals(pid: int) -> set[int]:
     return {signum for signum in STOP_SIGNALS if mask >> (signum - 1) & 1}
 
 
+HELD_SECONDS = 0.5  # how long make must hold a stop signal for it to count: make holds them for an instant
+# around each fork too
+
+
 class ParentWatch:
-    """The process that started the runner, as it was when the run began."""
+    """The process that started the runner, and the stop signals it holds.
+
+    A signal make held when the run began (make may still be in the instant around the fork that started the
+    runner, or it was started with the signal held) counts only once make has let go of it; a signal counts as a
+    stop once make holds it for ``HELD_SECONDS``.
+    """
 
     def __init__(self) -> None:
         self.pid = os.getppid()
-        self.blocked = _blocked_stop_signals(self.pid)
+        self.held_from_start = _blocked_stop_signals(self.pid)
+        self.held_since: dict[int, float] = {}
 
     def check(self) -> None:
         """Raise :class:`Stopped` (SIGTERM when the parent ended, else the signal it handles) when the parent ended
         or is handling a stop signal it does not pass on."""
         if os.getppid() != self.pid:
             raise Stopped(signal.SIGTERM)
-        handling = _blocked_stop_signals(self.pid) - self.blocked
-        if handling:
-            raise Stopped(min(handling))
+        held = _blocked_stop_signals(self.pid)
+        self.held_from_start &= held
+        now = time.monotonic()
+        self.held_since = {signum: self.held_since.get(signum, now) for signum in held - self.held_from_start}
+        lasting = sorted(signum for signum, since in self.held_since.items() if now - since >= HELD_SECONDS)
+        if lasting:
+            raise Stopped(lasting[0])
 
 
 def runner_env() -> dict[str, str]:
