@@ -6,6 +6,7 @@ and waits ``slow_seconds``.
 
 import contextlib
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -39,16 +40,30 @@ def stop_project(folder: Path, slow_seconds: float) -> Path:
     return folder
 
 
+OUTER_MAKE = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")  # set when the tests run under `make test`
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def project_env(**extra: str) -> dict[str, str]:
-    """The environment of a ``make repro`` in such a project: the stand-in stages importable."""
-    return command_env() | {"PYTHONPATH": str(REPO_ROOT)} | extra
+    """The environment of a ``make repro`` in such a project, as a user's shell starts it: the stand-in stages
+    importable, no outer make's settings."""
+    env = command_env() | {"PYTHONPATH": str(REPO_ROOT)} | extra
+    return {name: value for name, value in env.items() if name not in OUTER_MAKE}
+
+
+def _as_from_a_shell() -> None:
+    """In the child before ``make`` starts: the stop signals handled by default and not blocked, whatever this test
+    process (pytest, and what earlier tests ran in it) set, since make keeps a signal ignored at its start."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def start_make(folder: Path, jobs: int, env: dict[str, str]) -> subprocess.Popen:
     """``make repro JOBS=jobs`` in ``folder``, in a process group of its own, its output in ``make.log``."""
     with (folder / "make.log").open("w") as log:
         return subprocess.Popen(["make", "repro", f"JOBS={jobs}"], cwd=folder, env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_as_from_a_shell)
 
 
 def dvc_status(folder: Path) -> dict:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.stop_project import OUTER_MAKE
 from tools.tiny import REPO_ROOT
 
 STAND_IN = """#!/bin/sh
@@ -45,8 +46,9 @@ def venv(tmp_path) -> Path:
 
 
 def _make(venv: Path, *arguments: str, index: str = "cpu") -> subprocess.CompletedProcess:
+    env = {name: value for name, value in os.environ.items() if name not in OUTER_MAKE} | {"BUILD_ON_INDEX": index}
     return subprocess.run(["make", "--no-print-directory", "install", f"VENV={venv}", *arguments], cwd=REPO_ROOT,
-                          env=os.environ | {"BUILD_ON_INDEX": index}, capture_output=True, text=True)
+                          env=env, capture_output=True, text=True)
 
 
 def _calls(venv: Path) -> str:
