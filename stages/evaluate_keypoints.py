@@ -22,7 +22,7 @@ from locate.data.config import TEST_ROOT, TEST_SPLIT
 from locate.data.datasets import load_keypoints
 from locate.errors import run_stage
 from locate.keypoints.config import read_ablations, read_keypoints, read_keypoints_eval
-from locate.keypoints.drawing import COLOUR_LEGEND, draw_predictions, failure_title
+from locate.keypoints.drawing import draw_predictions, failure_title
 from locate.keypoints.evaluation import (
     DIGITS,
     ceilings,
@@ -72,8 +72,8 @@ def draw_figures(folder: Path, val, predictions: dict[str, torch.Tensor], groups
     """Predictions of every method on the first val images, and a few images of each failure group."""
     count = min(params.drawn_images, len(val.images))
     first = {name: points[:count] for name, points in predictions.items()}
-    title = COLOUR_LEGEND
-    draw_predictions(val.images[:count], val.keypoints[:count], first, folder / "predictions.png", title, val.image_ids)
+    draw_predictions(val.images[:count], val.keypoints[:count], first, folder / "predictions.png",
+                     image_ids=val.image_ids)
     for group, indices in groups.items():
         chosen = indices[: params.failure_images]
         if len(chosen):

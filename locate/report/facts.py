@@ -241,6 +241,7 @@ def detector_results_facts(inputs: ReportInputs) -> Facts:
         "pr_curves_figure": inputs.figures["pr_curves"],
         "detections_figure": inputs.figures["detections"],
         "draw_score_threshold": inputs.params.detector_eval.draw_score_threshold,
+        "nms_iou": inputs.params.detector_eval.postprocess.nms_iou,
         "scales_figure": inputs.figures["scales"],
         "coverage_table": _count_table(levels, lambda level: level.anchor_coverage),
     }
