@@ -3,7 +3,7 @@
 ``python -m benchmarks.seed_noise --part keypoints|course_detector|improved_detector [--seeds 642 643] [--jobs 1]
 [--set section.key=value ...] [--out FILE]`` trains, in a temporary copy of the project run by the
 pipeline's stage runner (as :mod:`benchmarks.gpu_check` does, without DVC), one part of the pipeline
-with its seed (``keypoints.seed`` or ``detector.seed``) set to each of ``--seeds``:
+with its seed (``keypoints.schedule.seed`` or ``detector.seed``) set to each of ``--seeds``:
 
 - ``keypoints``: every method of ``keypoints.methods`` (ablations left out), then ``evaluate_keypoints``;
   numbers: course and symmetric PCK at every threshold, on val and on test;
@@ -55,9 +55,9 @@ class Part:
 
 
 PARTS = {
-    "keypoints": Part("keypoints.seed", frozenset({"evaluate_keypoints"}), ("keypoints/", "test/keypoints/"),
+    "keypoints": Part("keypoints.schedule.seed", frozenset({"evaluate_keypoints"}), ("keypoints/", "test/keypoints/"),
                       ("pck", "pck_symmetric"), "train_keypoints_heatmap.json"),
-    **{f"{recipe}_detector": Part("detector.seed", frozenset({f"evaluate_{RecipeFiles.of(recipe).checkpoint.stem}"}),
+    **{f"{recipe}_detector": Part("detector.seed", frozenset({f"evaluate_detector@{recipe}"}),
                                   (f"detector/{recipe}.json", f"test/detector/{recipe}.json"), DETECTOR_KEYS,
                                   RecipeFiles.of(recipe).train_speed.name)
        for recipe in RECIPES},

@@ -8,9 +8,8 @@ matching thresholds, loss weights, batch sizes and learning rates.
 from dataclasses import dataclass
 
 from locate.detection.config import DetectorConfig, DetectorSchedule, LossWeights, MatchThresholds, read_detector
-from locate.keypoints.config import read_keypoints
+from locate.keypoints.config import KeypointSchedule, read_keypoints
 from locate.keypoints.method import COURSE_LOSS, HEATMAP, REGRESSION, MethodConfig
-from locate.keypoints.trainer import KeypointSchedule
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ def keypoint_settings(model: str) -> KeypointSettings:
         raise ValueError(f"keypoint model must be one of {', '.join(KEYPOINT_MODELS)}, got {model!r}")
     params = read_keypoints()
     config = MethodConfig.for_model(model, COURSE_LOSS, params.heatmap, params.regression_dropout)
-    return KeypointSettings(config, KeypointSchedule(params.batch_size, params.epochs, params.lr, params.seed))
+    return KeypointSettings(config, params.schedule)
 
 
 def batch_size(trainer: str) -> int:

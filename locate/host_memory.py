@@ -4,9 +4,9 @@ glibc's malloc serves each large block (activations, their gradients) with a fre
 and returns it to the system on ``free``; the next step's block of the same size then
 faults in and zeroes every page again. A training step allocates and frees the same large
 blocks over and over, and the CPU trainers spend time on that page work every step
-(``python -m benchmarks.allocator`` measures how much). Serving every block from the heap and
-never trimming it lets the next step reuse the pages. Values computed are unchanged; the peak
-resident set grows by about a sixth.
+(docs/performance.md gives how much, from the allocator study of commit d2a4727). Serving every
+block from the heap and never trimming it lets the next step reuse the pages. Values computed are
+unchanged; the peak resident set grows by about a sixth.
 """
 
 import ctypes

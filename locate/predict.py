@@ -11,8 +11,8 @@ and leaves nothing half-written in ``--out``.
 The checkpoint alone rebuilds the model: the trainers store its config and (detectors) the class names. Input
 size, colour mode and normalisation are the model kind's (RGB 224x224 for a detector, grayscale 128x128 for a
 keypoint model, pixels / 255). Postprocessing is the evaluation's own code; its settings, which checkpoints do
-not carry, are the defaults of params.yaml's ``detector_eval`` (:data:`DETECTOR_POSTPROCESS`), ``keypoints.subpixel``
-and ``keypoints_eval`` (:data:`KEYPOINT_DECODING`); ``--score-threshold`` and ``--nms-iou`` change them.
+not carry, are the defaults of params.yaml's ``detector_eval.postprocess`` (:data:`DETECTOR_POSTPROCESS`) and
+``keypoints_eval.decoding`` (:data:`KEYPOINT_DECODING`); ``--score-threshold`` and ``--nms-iou`` change them.
 
 In Python::
 
@@ -42,7 +42,7 @@ from locate.detection.inference import TrainedDetector
 from locate.detection.model import load_detector
 from locate.detection.prediction import predictor_of
 from locate.errors import UserError, run_stage
-from locate.keypoints.config import KeypointsEvalParams
+from locate.keypoints.config import KeypointDecoding
 from locate.keypoints.inference import TrainedKeypoints
 from locate.keypoints.trained import decoder, method_from_checkpoint
 from locate.runtime import DEVICES, PRECISIONS, make_runtime
@@ -50,8 +50,7 @@ from locate.user_images import ImageSource, Prepared, image_paths, prepared_batc
 
 DETECTOR_POSTPROCESS = PostprocessSettings(score_threshold=0.05, nms_iou=0.5, top_k_per_level=100,
                                            max_detections=100, box_voting=True)  # params.yaml's detector_eval
-SUBPIXEL = True  # params.yaml's keypoints.subpixel
-KEYPOINT_DECODING = KeypointsEvalParams(hand_pair_radius=1.5, hand_pair_min_ratio=0.25)  # its keypoints_eval
+KEYPOINT_DECODING = KeypointDecoding(subpixel=True, hand_pair_radius=1.5, hand_pair_min_ratio=0.25)  # keypoints_eval's
 BATCH_SIZE = 32
 PREDICTIONS_FILE = "predictions.json"
 PICTURES_FOLDER = "pictures"
@@ -133,7 +132,7 @@ def load_model(path: str | Path, device: str = "auto", precision: str = "auto", 
     if "channels" in config:
         if "category_names" not in checkpoint:
             raise UserError(f"{path}: a detector checkpoint without its class names, "
-                            + REBUILD.format(command="`dvc repro --force train_detector` (or train_detector_improved)"))
+                            + REBUILD.format(command="`dvc repro --force train_detector@course` (or @improved)"))
         model, detector_config = load_detector(path, runtime.device)
         settings = replace(DETECTOR_POSTPROCESS, **{key: value for key, value in
                                                     (("score_threshold", score_threshold), ("nms_iou", nms_iou))
@@ -141,7 +140,7 @@ def load_model(path: str | Path, device: str = "auto", precision: str = "auto", 
         predictor = predictor_of(model, detector_config, settings, runtime)
         return Model(TrainedDetector(predictor, list(checkpoint["category_names"])), path)
     try:
-        model, codec, method = method_from_checkpoint(checkpoint, path, SUBPIXEL)
+        model, codec, method = method_from_checkpoint(checkpoint, path, KEYPOINT_DECODING.subpixel)
     except UserError:
         raise UserError(f"{path}: a keypoint checkpoint without a valid model config, "
                         + REBUILD.format(command=ANY_STAGE)) from None

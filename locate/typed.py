@@ -51,7 +51,7 @@ def to_dataclass(value: object, schema: type[T], key: str, other_keys: bool = Fa
     for field in dataclasses.fields(schema):
         if field.name in value:
             converted[field.name] = _convert(value[field.name], hints[field.name], _join(key, field.name))
-        elif field.default is dataclasses.MISSING:
+        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             raise FormatError(_join(key, field.name), "missing")
     return schema(**converted)
 

@@ -9,11 +9,14 @@ naming the key on the first mistake; prints the checked sections otherwise.
 It is also the pipeline's first stage (``check_params`` in ``dvc.yaml``, which the first stages read from), so
 that a bad value set with ``dvc exp run -S`` fails before any other stage runs. Its output, ``CHECKED``, holds
 the same bytes whatever the (valid) params, so it never makes a stage stale by itself. It declares every key but
-the execution settings (:data:`locate.params.EXECUTION_SETTINGS`), which make no stage stale; a bad one of those
-fails in the first stage that reads it, as that stage starts (``make repro`` checks them too).
+the execution settings (:data:`locate.params.EXECUTION_SETTINGS`), which make no stage stale. Unlike every other
+stage it reads the whole file under DVC too (:data:`locate.params.STAGE_VARIABLE` cleared): a key that no stage
+declares, a misspelled one, is refused here rather than ignored, and so is a bad execution setting.
 
 Run from the repository root: ``python -m stages.check_params``.
 """
+
+import os
 
 from locate.atomic import write_text
 from locate.data.config import DataParams, TestDataParams, read_test_data
@@ -21,7 +24,7 @@ from locate.detection.config import DetectorEvalParams, DetectorParams
 from locate.detection.recipes import IMPROVED, RECIPE_SECTIONS, read_recipe
 from locate.errors import UserError, run_stage
 from locate.keypoints.config import KeypointsEvalParams, read_ablations, read_keypoints
-from locate.params import PARAMS_FILE, load_params, read_section
+from locate.params import PARAMS_FILE, STAGE_VARIABLE, load_params, read_section
 from locate.runtime import RuntimeParams
 
 SCHEMAS = {
@@ -53,6 +56,7 @@ def check_all_params() -> list[str]:
 
 
 def main() -> None:
+    os.environ.pop(STAGE_VARIABLE, None)  # the whole file, not the declared part a stage sees under DVC
     sections = check_all_params()
     write_text(CHECKED, f"{PARAMS_FILE}: every section valid\n")
     print(f"{PARAMS_FILE}: all {len(sections)} sections valid ({', '.join(sections)})")

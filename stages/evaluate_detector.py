@@ -1,7 +1,7 @@
-"""Stages ``evaluate_detector`` and ``evaluate_detector_improved``: a trained detector on the val and test splits.
+"""Stages ``evaluate_detector@course`` and ``@improved``: a trained detector on the val and test splits.
 
-``python -m stages.evaluate_detector [course|improved]``. Params: section ``detector_eval``
-(postprocessing, evaluation options) and ``runtime``. Writes the recipe's headline
+``python -m stages.evaluate_detector [course|improved]``. Params: ``detector_eval.postprocess``,
+``detector_eval.visible_threshold``, ``detector_eval.drawing`` and ``runtime``. Writes the recipe's headline
 metrics, details (checkpoint, levels), speed record, PR curves, detections per scale, drawn images
 and COCO results (:class:`locate.detection.recipes.RecipeFiles`: ``metrics/detector/course.json``,
 ``plots/detector/details.json``, ``metrics/speed/evaluate_detector.json``,
@@ -82,7 +82,7 @@ def main() -> None:
     write_json(files.predictions, coco_results(rounded_detections(split.image_ids, detections)))
     write_text(files.pr_curves, csv_text(("recall", *split.category_names), report.pr_rows))
     write_text(files.scales, csv_text(("scale", *split.category_names), report.scale_rows))
-    write_drawings(files.images, split, detections, params.drawn_images, params.draw_score_threshold)
+    write_drawings(files.images, split, detections, params.drawing.images, params.drawing.score_threshold)
     speed = EvaluationSpeed(round(eval_seconds, 3), len(split.images), {"detector": round(latency, 3)},
                             RuntimeRecord(**runtime.describe()))
     write_record(files.eval_speed, speed)

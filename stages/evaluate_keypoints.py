@@ -21,7 +21,7 @@ from locate.atomic import atomic_path, write_csv, write_json
 from locate.data.config import TEST_ROOT, TEST_SPLIT
 from locate.data.datasets import load_keypoints
 from locate.errors import run_stage
-from locate.keypoints.config import read_ablations, read_keypoints, read_keypoints_eval
+from locate.keypoints.config import read_ablations, read_keypoints_eval, read_methods
 from locate.keypoints.drawing import draw_predictions, failure_title
 from locate.keypoints.evaluation import (
     DIGITS,
@@ -70,7 +70,7 @@ def write_predictions(path: Path, image_ids: torch.Tensor, keypoints: torch.Tens
 
 def draw_figures(folder: Path, val, predictions: dict[str, torch.Tensor], groups: dict, params) -> None:
     """Predictions of every method on the first val images, and a few images of each failure group."""
-    count = min(params.drawn_images, len(val.images))
+    count = min(params.images, len(val.images))
     first = {name: points[:count] for name, points in predictions.items()}
     draw_predictions(val.images[:count], val.keypoints[:count], first, folder / "predictions.png",
                      image_ids=val.image_ids)
@@ -122,21 +122,21 @@ def split_metrics(models: dict[str, tuple], split, runtime: Runtime, scoring: Sc
 
 
 def main() -> None:
-    params = read_keypoints()
-    eval_params = read_keypoints_eval()
-    pair = failure_pair(params.method_table)
-    method_names = list(params.method_table)
-    variants = list(read_ablations().variants(params.heatmap))
+    table = read_methods()
+    params = read_keypoints_eval()
+    decoding = params.decoding
+    pair = failure_pair(table)
+    method_names = list(table)
+    variants = read_ablations().names()
     runtime = runtime_from_params()
     started = time.perf_counter()
     val = load_keypoints(DATA_ROOT, "val")
     names = method_names + [f"ablation_{variant}" for variant in variants]
     models, latency = {}, {}
     for name in names:
-        model, codec, config = load_method(MODELS_FOLDER / f"{name}.pt", params.subpixel)
-        models[name] = (model.to(runtime.device, memory_format=torch.channels_last),
-                        decoder(config, codec, eval_params))
-    scoring = Scoring(method_names, variants, pair, (params.subpixel, eval_params.hand_pair_radius))
+        model, codec, config = load_method(MODELS_FOLDER / f"{name}.pt", decoding.subpixel)
+        models[name] = (model.to(runtime.device, memory_format=torch.channels_last), decoder(config, codec, decoding))
+    scoring = Scoring(method_names, variants, pair, (decoding.subpixel, decoding.hand_pair_radius))
     metrics, predictions, groups = split_metrics(models, val, runtime, scoring)
     eval_seconds = round(time.perf_counter() - started, 2)
     with atomic_path(PREDICTIONS) as folder:
@@ -154,7 +154,7 @@ def main() -> None:
     write_csv(PLOTS / "pck.csv", pck_table(methods, val.keypoints))
     with atomic_path(PLOTS / "images") as folder:
         folder.mkdir()
-        draw_figures(folder, val, methods, groups, params)
+        draw_figures(folder, val, methods, groups, params.drawing)
 
 
 if __name__ == "__main__":

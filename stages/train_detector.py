@@ -1,4 +1,4 @@
-"""Stages ``train_detector`` and ``train_detector_improved``: the multi-scale detector on ``data/detection``.
+"""Stages ``train_detector@course`` and ``@improved``: the multi-scale detector on ``data/detection``.
 
 ``python -m stages.train_detector [course|improved]``. Params: section ``detector`` (model
 widths, anchors, matching, loss, recipe), for ``improved`` with the keys of

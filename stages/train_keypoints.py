@@ -18,9 +18,9 @@ from pathlib import Path
 
 from locate.data.datasets import load_keypoints
 from locate.errors import UserError, run_stage
-from locate.keypoints.config import KeypointsParams, read_ablations, read_keypoints
+from locate.keypoints.config import read_method, read_model_settings, read_schedule, read_variant
 from locate.keypoints.method import MethodConfig, ablation_config
-from locate.keypoints.trainer import KeypointSchedule, train_keypoints
+from locate.keypoints.trainer import train_keypoints
 from locate.runtime import runtime_from_params
 from locate.training import TrainingOutputs
 
@@ -34,16 +34,17 @@ USAGE = (
 )
 
 
-def method_job(params: KeypointsParams, name: str) -> tuple[MethodConfig, str, str]:
+def method_job(name: str) -> tuple[MethodConfig, str, str]:
     """Config, output name and speed file stem of the method ``name``."""
-    method = params.method(name)
-    config = MethodConfig.for_model(method.model, method.loss, params.heatmap, params.regression_dropout)
+    method = read_method(name)
+    heatmap, dropout = read_model_settings(method.model)
+    config = MethodConfig.for_model(method.model, method.loss, heatmap, dropout)
     return config, name, f"train_keypoints_{name}"
 
 
-def ablation_job(params: KeypointsParams, variant: str) -> tuple[MethodConfig, str, str]:
+def ablation_job(variant: str) -> tuple[MethodConfig, str, str]:
     """Config, output name and speed file stem of the ablation ``variant``."""
-    config = ablation_config(read_ablations().variant(variant, params.heatmap))
+    config = ablation_config(read_variant(variant))
     return config, f"ablation_{variant}", f"ablate_keypoints_{variant}"
 
 
@@ -52,9 +53,8 @@ def main() -> None:
     ablation = len(arguments) == 2 and arguments[0] == "ablation"
     if not ablation and (len(arguments) != 1 or arguments[0] == "ablation"):
         raise UserError(USAGE)
-    params = read_keypoints()
-    config, name, speed = ablation_job(params, arguments[1]) if ablation else method_job(params, arguments[0])
-    schedule = KeypointSchedule(params.batch_size, params.epochs, params.lr, params.seed)
+    config, name, speed = ablation_job(arguments[1]) if ablation else method_job(arguments[0])
+    schedule = read_schedule()
     outputs = TrainingOutputs(PLOTS / f"{name}_history.csv", MODELS_FOLDER / f"{name}.pt", SPEED / f"{speed}.json")
     runtime = runtime_from_params()
     train, val = load_keypoints(DATA_ROOT, "train"), load_keypoints(DATA_ROOT, "val")

@@ -46,7 +46,7 @@ def short_keypoint_training(folder: Path) -> Path:
     """``folder`` with 32 training and 8 val keypoint images and params for 3 epochs of batch 8, fp32, 1 thread."""
     generate_datasets(folder / "data", 5, 32, 8, workers=1)
     params = repo_params()
-    params["keypoints"] |= {"batch_size": 8, "epochs": 3}
+    params["keypoints"]["schedule"] |= {"batch_size": 8, "epochs": 3}
     params["runtime"] = {"device": "cpu", "precision": "fp32", "threads": 1}
     write_params(folder, params)
     return folder

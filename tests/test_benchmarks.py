@@ -133,8 +133,8 @@ def test_rerun_cost_names_the_stages_a_key_reruns(monkeypatch):
                               "check_params", "report", "train_heatmap@heatmap", "train_heatmap@heatmap_symmetric"]
     assert set(sigma["rerun"]) == set(sigma["stale"]) | {"evaluate_keypoints"}
     assert rerun_cost.rerun_cost(REPO_ROOT, "runtime.threads") == {"stale": [], "rerun": [], "seconds": 0.0}
-    evaluations = ["check_params", "evaluate_detector", "evaluate_detector_improved", "report"]
-    assert rerun_cost.rerun_cost(REPO_ROOT, "detector_eval.nms_iou")["rerun"] == evaluations
+    evaluations = ["check_params", "evaluate_detector@course", "evaluate_detector@improved", "report"]
+    assert rerun_cost.rerun_cost(REPO_ROOT, "detector_eval.postprocess.nms_iou")["rerun"] == evaluations
 
 
 def _run(module, monkeypatch, *arguments: str):

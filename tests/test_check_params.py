@@ -26,12 +26,12 @@ BAD_KEYS = [
     (("detector", "anchor_sizes"), [[16], [32], [64], [96], [128]], "detector.anchor_sizes"),
     (("detector", "channels"), [32, 64, 128, 256], "detector.channels"),
     (("detector", "epochs"), 0, "detector.epochs"),
-    (("detector_eval", "nms_iou"), 0.0, "detector_eval.nms_iou"),
-    (("detector_eval", "score_threshold"), 1.0, "detector_eval.score_threshold"),
+    (("detector_eval", "postprocess", "nms_iou"), 0.0, "detector_eval.postprocess.nms_iou"),
+    (("detector_eval", "postprocess", "score_threshold"), 1.0, "detector_eval.postprocess.score_threshold"),
     (("keypoints", "sigma"), -2.0, "keypoints.sigma"),
     (("keypoints", "heatmap_size"), 48, "keypoints.heatmap_size"),
-    (("keypoints", "batch_size"), 2.5, "keypoints.batch_size"),
-    (("keypoints_eval", "hand_pair_min_ratio"), 0.0, "keypoints_eval.hand_pair_min_ratio"),
+    (("keypoints", "schedule", "batch_size"), 2.5, "keypoints.schedule.batch_size"),
+    (("keypoints_eval", "decoding", "hand_pair_min_ratio"), 0.0, "keypoints_eval.decoding.hand_pair_min_ratio"),
     (("ablations", "sigma"), {"sigma_3": 0}, "ablations.sigma.sigma_3"),
     (("ablations", "heatmap_size"), {"size_32": 33}, "ablations.heatmap_size.size_32"),
     (("ablations", "skips"), {"skips_off": "no"}, "ablations.skips.skips_off"),
@@ -50,22 +50,28 @@ HUGE_COUNTS = [
     (("detector", "batch_size"), 10**7, "detector.batch_size", MAX_BATCH_SIZE),
     (("detector", "seed"), 2**70, "detector.seed", MAX_SEED),
     (("detector", "negatives_per_positive"), 10**9, "detector.negatives_per_positive", MAX_CANDIDATES),
-    (("detector_eval", "top_k_per_level"), 10**9, "detector_eval.top_k_per_level", MAX_CANDIDATES),
-    (("detector_eval", "max_detections"), 10**9, "detector_eval.max_detections", MAX_CANDIDATES),
+    (("detector_eval", "postprocess", "top_k_per_level"), 10**9, "detector_eval.postprocess.top_k_per_level",
+     MAX_CANDIDATES),
+    (("detector_eval", "postprocess", "max_detections"), 10**9, "detector_eval.postprocess.max_detections",
+     MAX_CANDIDATES),
     (("detector_eval", "batch_size"), 10**9, "detector_eval.batch_size", MAX_BATCH_SIZE),
-    (("detector_eval", "drawn_images"), 10**6, "detector_eval.drawn_images", MAX_DRAWN_IMAGES),
+    (("detector_eval", "drawing", "images"), 10**6, "detector_eval.drawing.images", MAX_DRAWN_IMAGES),
     (("detector_eval", "latency_images"), 10**9, "detector_eval.latency_images", MAX_TIMED_IMAGES),
-    (("keypoints", "epochs"), 10**12, "keypoints.epochs", MAX_EPOCHS),
-    (("keypoints", "batch_size"), 10**7, "keypoints.batch_size", MAX_BATCH_SIZE),
-    (("keypoints", "seed"), 2**64, "keypoints.seed", MAX_SEED),
-    (("keypoints", "drawn_images"), 10**6, "keypoints.drawn_images", MAX_DRAWN_IMAGES),
-    (("keypoints", "failure_images"), 10**6, "keypoints.failure_images", MAX_DRAWN_IMAGES),
+    (("keypoints", "schedule", "epochs"), 10**12, "keypoints.schedule.epochs", MAX_EPOCHS),
+    (("keypoints", "schedule", "batch_size"), 10**7, "keypoints.schedule.batch_size", MAX_BATCH_SIZE),
+    (("keypoints", "schedule", "seed"), 2**64, "keypoints.schedule.seed", MAX_SEED),
+    (("keypoints_eval", "drawing", "images"), 10**6, "keypoints_eval.drawing.images", MAX_DRAWN_IMAGES),
+    (("keypoints_eval", "drawing", "failure_images"), 10**6, "keypoints_eval.drawing.failure_images", MAX_DRAWN_IMAGES),
 ]
 
 
 def _set(params: dict, path: tuple[str, ...], value: object) -> dict:
     changed = copy.deepcopy(params)
-    changed[path[0]][path[1]] = value
+    *parents, leaf = path
+    part = changed
+    for name in parents:
+        part = part[name]
+    part[leaf] = value
     return changed
 
 
@@ -106,10 +112,10 @@ def test_a_missing_section_is_named(tmp_path, monkeypatch):
 def test_the_command_passes_the_real_params_and_fails_with_one_line(tmp_path):
     write_params(tmp_path, repo_params())
     assert run_stage(tmp_path, "check_params").returncode == 0
-    write_params(tmp_path, _set(repo_params(), ("detector_eval", "max_detections"), 0))
+    write_params(tmp_path, _set(repo_params(), ("detector_eval", "postprocess", "max_detections"), 0))
     result = run_stage(tmp_path, "check_params")
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "detector_eval.max_detections" in result.stderr
+    assert result.stderr.count("\n") == 1 and "detector_eval.postprocess.max_detections" in result.stderr
 
 
 def test_the_check_stage_declares_every_key_but_the_execution_settings():

@@ -60,9 +60,7 @@ def test_the_repository_params_build_every_setting():
                                                params.seed, Augmentation(params.hflip, params.max_shift),
                                                params.checkpoint)
     evaluation = parse(repo_params()["detector_eval"], DetectorEvalParams, "detector_eval")
-    assert evaluation.postprocess == PostprocessSettings(evaluation.score_threshold, evaluation.nms_iou,
-                                                         evaluation.top_k_per_level, evaluation.max_detections,
-                                                         evaluation.box_voting)
+    assert evaluation.postprocess == PostprocessSettings(**repo_params()["detector_eval"]["postprocess"])
 
 
 def test_four_anchor_lists_make_four_scales():

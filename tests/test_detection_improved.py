@@ -112,7 +112,13 @@ def test_the_improved_recipe_is_the_course_one_with_its_keys_changed(tmp_path):
     del params["detector_improved"]["top_dwn"]
     params["detector_improved"]["max_shift"] = 500
     path.write_text(yaml.safe_dump(params))
-    with pytest.raises(UserError, match="detector_improved: params key 'detector.max_shift'"):
+    with pytest.raises(UserError, match="^params key 'detector_improved.max_shift'"):
+        read_recipe("improved", path)
+    del params["detector_improved"]["max_shift"]
+    del params["detector_improved"]["negative_iou"]
+    params["detector_improved"]["positive_iou"] = params["detector"]["negative_iou"] / 2  # below the course's negative
+    path.write_text(yaml.safe_dump(params))
+    with pytest.raises(UserError, match="^detector_improved: params key 'detector"):
         read_recipe("improved", path)
     assert read_recipe("course", path) == course
 

@@ -25,10 +25,11 @@ ANCHOR_SIZES = repo_params()["detector"]["anchor_sizes"]
 SCALES = [f"scale{index + 1}" for index in range(len(ANCHOR_SIZES))]
 
 
-def tiny_params(**detector_eval) -> dict:
+def tiny_params(**postprocess) -> dict:
     params = repo_params()
     params["detector"] |= {"channels": tiny_channels(params["detector"]), "epochs": 1, "batch_size": 4}
-    params["detector_eval"] |= {"batch_size": 2, "latency_images": 2} | detector_eval
+    params["detector_eval"] |= {"batch_size": 2, "latency_images": 2}
+    params["detector_eval"]["postprocess"] |= postprocess
     return params
 
 
@@ -119,7 +120,7 @@ def test_evaluate_user_errors(tmp_path):
     params = tiny_params(nms_iou=1.5)
     write_params(tmp_path, params)
     result = run_stage(tmp_path, "evaluate_detector")
-    assert result.returncode == 2 and "params key 'detector_eval.nms_iou'" in result.stderr
+    assert result.returncode == 2 and "params key 'detector_eval.postprocess.nms_iou'" in result.stderr
     write_params(tmp_path, tiny_params())
     result = run_stage(tmp_path, "evaluate_detector")
     assert result.returncode == 2 and "models/detector.pt: checkpoint not found" in result.stderr

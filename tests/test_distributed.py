@@ -33,10 +33,11 @@ from locate.records.speed import TrainingSpeed
 from locate.runtime import make_runtime, seed_everything
 from locate.training import RESUME_ROOT, Batches, FitOutputs, FitSettings, fit
 from tests.stage_runner import REPO_ROOT, repo_params, run_stage, stage_env, torchrun_command, write_params
+from tools.pipeline_graph import read_plan
 from tools.tiny import tiny_channels
 
 TRAINERS = {"detector": ("train_detector",), "heatmap": ("train_keypoints", "heatmap")}  # stage module and args
-STAGES = {"detector": ("train_detector",), "heatmap": ("train_heatmap", "heatmap")}  # dvc.yaml stage and key
+STAGES = {"detector": ("train_detector", "course"), "heatmap": ("train_heatmap", "heatmap")}  # dvc.yaml stage and key
 KILL_DEADLINE_S = 60
 # The one line of rank 0 when rank 1 is killed: it sees the peer's end, or torchrun's SIGTERM comes first.
 SURVIVOR_LINES = ("stopped: rank 1 of 2 ended; no partial output kept",
@@ -108,12 +109,9 @@ def test_two_processes_fit_the_weights_and_losses_of_one(tmp_path, train_size):
         )
 
 
-def _declared_outputs(stage: str, key: str = "") -> list[str]:
-    """The outs, plots and metrics that dvc.yaml declares for ``stage`` (``${key}`` filled in)."""
-    entry = yaml.safe_load((REPO_ROOT / "dvc.yaml").read_text())["stages"][stage]
-    entry = entry.get("do", entry)
-    items = [item for kind in ("outs", "plots", "metrics") for item in entry.get(kind, [])]
-    return [(next(iter(item)) if isinstance(item, dict) else item).replace("${key}", key) for item in items]
+def _declared_outputs(group: str, key: str) -> list[str]:
+    """The outs, plots and metrics that dvc.yaml declares for stage ``group@key``."""
+    return next(list(stage.outputs) for stage in read_plan(REPO_ROOT) if stage.name == f"{group}@{key}")
 
 
 def _output(trainer: str, suffix: str) -> str:
@@ -138,7 +136,7 @@ def data(tmp_path_factory) -> Path:
     params = repo_params()
     params["runtime"] = {"device": "cpu", "precision": "fp32", "threads": 1}
     params["detector"] |= {"channels": tiny_channels(params["detector"]), "epochs": 2, "batch_size": 4}
-    params["keypoints"] |= {"epochs": 2, "batch_size": 4}
+    params["keypoints"]["schedule"] |= {"epochs": 2, "batch_size": 4}
     write_params(folder, params)
     return folder
 
@@ -231,7 +229,7 @@ def test_a_killed_worker_ends_torchrun_with_no_output(data, tmp_path):
     for worker in survivors:
         worker.kill()
     assert survivors == [], "a worker outlived torchrun"
-    assert [path for path in _declared_outputs("train_detector") if (folder / path).exists()] == []
+    assert [path for path in _declared_outputs("train_detector", "course") if (folder / path).exists()] == []
     assert (state / "state.pt").is_file(), "the finished epochs are kept for a rerun to resume"
 
 

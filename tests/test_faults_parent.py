@@ -42,7 +42,7 @@ def _alive(pid: int) -> bool:
 def test_an_orphaned_stage_stops_and_keeps_its_resume_state(tmp_path):
     generate_datasets(tmp_path / "data", 5, 32, 8, workers=1)
     params = repo_params()
-    params["keypoints"] |= {"batch_size": 8, "epochs": 200}
+    params["keypoints"]["schedule"] |= {"batch_size": 8, "epochs": 200}
     params["runtime"] = {"device": "cpu", "precision": "fp32", "threads": 1}
     write_params(tmp_path, params)
     parent = subprocess.run([sys.executable, "-c", PARENT], cwd=tmp_path, env=stage_env(), capture_output=True,

@@ -66,7 +66,7 @@ def test_a_failing_stage_stops_the_stages_that_read_from_it(tmp_path):
 
 def test_the_copy_runs_on_the_asked_device_with_the_overrides(tmp_path):
     channels = tiny_channels(repo_params()["detector"])
-    gpu_check.copy_project(tmp_path, "cpu", 2, ["keypoints.epochs=2", f"detector.channels={channels}"])
+    gpu_check.copy_project(tmp_path, "cpu", 2, ["keypoints.schedule.epochs=2", f"detector.channels={channels}"])
     params = yaml.safe_load((tmp_path / "params.yaml").read_text())
     assert params["runtime"]["device"] == "cpu" and params["runtime"]["threads"] >= 1
     assert params["keypoints"]["epochs"] == 2 and params["detector"]["channels"] == channels

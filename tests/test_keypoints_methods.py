@@ -91,10 +91,16 @@ def test_losses_are_looked_up_by_name():
 
 
 def test_the_method_table_lists_every_method_grouped_by_model():
-    params = _keypoints_params({"regression": {"r": {"loss": "mse"}}, "heatmap": {"h": {"loss": "symmetric_mse"}},
-                                "integral": {}})
-    expected = {"h": MethodParams("heatmap", "symmetric_mse"), "r": MethodParams("regression", "mse")}
-    assert params.method_table == expected and list(params.method_table) == ["h", "r"]
+    params = _keypoints_params({"regression": {"r": {"loss": "mse"}},
+                                "heatmap": {"h": {"loss": "symmetric_mse"}, "c": {"loss": "mse"}}, "integral": {}})
+    expected = {"h": MethodParams("heatmap", "symmetric_mse"), "c": MethodParams("heatmap", "mse"),
+                "r": MethodParams("regression", "mse")}
+    assert params.method_table == expected and list(params.method_table) == ["h", "c", "r"]
+
+
+def test_a_model_the_evaluation_compares_needs_its_course_method():
+    with pytest.raises(UserError, match="params key 'keypoints.methods.heatmap': expected a method with loss 'mse'"):
+        _keypoints_params({"heatmap": {}, "regression": {"r": {"loss": "mse"}}, "integral": {}})
 
 
 def test_an_unknown_model_in_params_names_its_key_and_the_known_models():

@@ -23,7 +23,8 @@ NUM_VAL = 4
 
 def _params() -> dict:
     params = repo_params()
-    params["keypoints"] |= {"batch_size": 4, "epochs": 1, "drawn_images": 2, "failure_images": 2}
+    params["keypoints"]["schedule"] |= {"batch_size": 4, "epochs": 1}
+    params["keypoints_eval"]["drawing"] = {"images": 2, "failure_images": 2}
     params["ablations"] = VARIANTS
     params["runtime"] = {"device": "cpu", "precision": "fp32", "threads": 1}
     return params

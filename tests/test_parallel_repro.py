@@ -22,7 +22,7 @@ from tools.tiny import REPO_ROOT, command_env, dvc, run, tiny_project
 pytestmark = pytest.mark.skipif(len(core_ids()) < 2, reason="one core: make repro runs dvc repro")
 
 TIMED = ("metrics/speed/", "reports")  # outputs that hold or quote measured times
-BAD_STAGE = "train_detector_improved"
+BAD_STAGE = "train_detector@improved"
 BLOCKER = "live/train_detector_improved"  # the folder of that stage's live log, made a file
 WITHOUT_AFFINITY = {"PYTHONPATH": str(Path(__file__).parent / "without_affinity")}  # every Python: os as on macOS
 
@@ -50,9 +50,10 @@ def test_a_failed_stage_lets_the_others_finish_and_stops_its_readers(failed_run)
     folder, result = failed_run
     assert result.returncode == 1, result.stderr
     assert f"failed: {BAD_STAGE}; its log: logs/{BAD_STAGE}.log" in result.stderr
-    assert "not run (they read from a failed stage): evaluate_detector_improved, report" in result.stderr
+    assert "not run (they read from a failed stage): evaluate_detector@improved, report" in result.stderr
     locked = set(yaml.safe_load((folder / "dvc.lock").read_text())["stages"])
-    assert {"train_detector", "train_heatmap@heatmap", "evaluate_detector", "evaluate_keypoints"} <= locked
+    done = {"train_detector@course", "train_heatmap@heatmap", "evaluate_detector@course", "evaluate_keypoints"}
+    assert done <= locked
     assert BAD_STAGE not in locked and "report" not in locked
 
 
@@ -64,7 +65,7 @@ def test_the_next_run_finishes_what_is_stale_as_a_serial_repro_records_it(failed
     assert result.returncode == 0, result.stderr
     assert "runs on cpu (" in (folder / f"logs/{BAD_STAGE}.log").read_text()
     ran = {line.split()[1] for line in result.stderr.splitlines() if line.startswith("started ")}
-    assert ran == {BAD_STAGE, "evaluate_detector_improved", "report"}, result.stderr
+    assert ran == {BAD_STAGE, "evaluate_detector@improved", "report"}, result.stderr
     assert dvc(folder, "status", "-q") == ""
     assert _output_hashes(folder) == _output_hashes(tiny_baseline)
     assert "dvc.lock" in run(folder, "git", "diff", "--cached", "--name-only").split()  # staged, as dvc repro does
@@ -75,8 +76,8 @@ def test_without_the_lock_file_the_trainings_come_back_from_the_run_cache(failed
     (folder / "dvc.lock").unlink()
     result = _parallel(folder, "--jobs", "2")
     assert result.returncode == 0, result.stderr
-    assert "train_detector: restored from the run-cache" in result.stderr
-    assert "started train_detector " not in result.stderr and dvc(folder, "status", "-q") == ""
+    assert "train_detector@course: restored from the run-cache" in result.stderr
+    assert "started train_detector@course " not in result.stderr and dvc(folder, "status", "-q") == ""
 
 
 @pytest.mark.parametrize("jobs", ["0", "-1", "two"])

@@ -34,13 +34,13 @@ CHECK = "check_params"  # stale on every change of a section it checks; its outp
 CHANGES = {
     "data.num_val": 4,
     "detector.box_weight": 1.0,
-    "detector_eval.nms_iou": 0.2,
+    "detector_eval.postprocess.nms_iou": 0.2,
     "keypoints.sigma": 3.0,
     "keypoints.regression_dropout": 0.5,
     "keypoints.methods.regression.regression_symmetric.loss": "mse",
     "keypoints.methods.heatmap.heatmap_symmetric.loss": "mse",
     "ablations.heatmap_size.size_32": 16,
-    "keypoints_eval.hand_pair_radius": 10.0,
+    "keypoints_eval.decoding.hand_pair_radius": 10.0,
     "runtime.precision": "bf16",
 }
 EXECUTION_VALUES = {"runtime.device": "auto", "runtime.threads": 2, "detector_eval.batch_size": 1,

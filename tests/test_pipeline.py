@@ -30,8 +30,8 @@ from tools.tiny import command_env, dvc, ran_stages, run
 
 OUTPUT_FOLDERS = ("data", "models", "predictions", "metrics", "plots", "reports")
 # Each stage module once, and both keypoint models (the regression head has dropout).
-FORCED = ("generate", "train_detector", "evaluate_detector", "train_heatmap@heatmap", "train_regression@regression",
-          "ablate_skips@skips_off", "evaluate_keypoints", "report")
+FORCED = ("generate", "train_detector@course", "evaluate_detector@course", "train_heatmap@heatmap",
+          "train_regression@regression", "ablate_skips@skips_off", "evaluate_keypoints", "report")
 # Measured times, and the files that quote them.
 TIMED = ("metrics/speed/", "reports/report.md", "reports/summary.md")
 MAX_CHARTS = 25  # `dvc plots show`: one chart per question a user asks, not one per logged series

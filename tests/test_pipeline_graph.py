@@ -38,7 +38,7 @@ def test_the_edges_and_what_is_downstream_are_dvcs(dvc_reading):
     stages, graph = dvc_reading
     plan = read_plan(REPO_ROOT)
     assert upstream(plan) == {name: set(graph.successors(name)) for name in stages}
-    for name in ("generate", "train_detector", "train_heatmap@heatmap", "report"):
+    for name in ("generate", "train_detector@course", "train_heatmap@heatmap", "report"):
         assert downstream(plan, {name}) == networkx.ancestors(graph, name)
     order = [stage.name for stage in plan]
     assert all(order.index(need) < order.index(name) for name, needs in upstream(plan).items() for need in needs)

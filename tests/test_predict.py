@@ -17,10 +17,10 @@ from locate.detection.config import DetectorConfig, read_detector_eval
 from locate.detection.model import Detector
 from locate.detection.recipes import RECIPES, RecipeFiles
 from locate.errors import UserError, run_stage
-from locate.keypoints.config import read_keypoints, read_keypoints_eval
+from locate.keypoints.config import read_keypoints_eval
 from locate.keypoints.inference import in_image_pixels
 from locate.keypoints.method import HeatmapSettings, MethodConfig, build_model
-from locate.predict import DETECTOR_POSTPROCESS, KEYPOINT_DECODING, SUBPIXEL, load_model, main
+from locate.predict import DETECTOR_POSTPROCESS, KEYPOINT_DECODING, load_model, main
 from tests.stage_runner import REPO_ROOT
 
 BOX_TOLERANCE = 0.05  # pixels
@@ -100,8 +100,7 @@ def test_the_command_writes_the_records_and_a_picture_per_image(tiny_baseline, t
 def test_the_defaults_are_those_of_params_yaml(monkeypatch):
     monkeypatch.chdir(REPO_ROOT)
     assert DETECTOR_POSTPROCESS == read_detector_eval().postprocess
-    assert SUBPIXEL == read_keypoints().subpixel
-    assert KEYPOINT_DECODING == read_keypoints_eval()
+    assert KEYPOINT_DECODING == read_keypoints_eval().decoding
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Results travel through a DVC remote, and CI reruns only what a pull request changed.
 
 On the tiny baseline: push to a local folder remote, then in a fresh clone pull and find
-every stage up to date; a simulated pull request changing ``detector_eval.nms_iou`` runs
+every stage up to date; a simulated pull request changing ``detector_eval.postprocess.nms_iou`` runs
 ``ci.pull_request``, which pulls the base's outputs, reruns only the stages that read the key
 and writes a short diff; a push of several commits is compared as a whole; a run killed part
 way (a job timeout) leaves a cache from which the next run continues without redoing the
@@ -82,20 +82,20 @@ def test_a_pull_request_reruns_only_the_stages_that_read_its_change(origin, tmp_
     clone = _clone(origin, tmp_path / "pull-request")
     run(clone, "git", "checkout", "-qb", "change-nms")
     params = yaml.safe_load((clone / "params.yaml").read_text())
-    params["detector_eval"]["nms_iou"] = 0.2
+    params["detector_eval"]["postprocess"]["nms_iou"] = 0.2
     (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     run(clone, "git", "commit", "-qam", "nms 0.2")
     result = _module(clone, "ci.pull_request", "--base", "main", "--out", "ci-output", "--pull")
     assert result.returncode == 0, result.stderr
     out = clone / "ci-output"
-    assert (out / "stages.txt").read_text().split() == ["check_params", "evaluate_detector",
-                                                        "evaluate_detector_improved", "report"]
+    assert (out / "stages.txt").read_text().split() == ["check_params", "evaluate_detector@course",
+                                                        "evaluate_detector@improved", "report"]
     diff = (out / "diff.md").read_text()
     assert len(diff) < COMMENT_LIMIT
     headline = flat(json.loads((clone / "metrics/headline.json").read_text()))
     assert [line.split("**")[1] for line in diff.splitlines()[: len(headline)]] == list(headline)
-    assert "`evaluate_detector`, `evaluate_detector_improved`, `report`" in diff
-    assert "| params.yaml | detector_eval.nms_iou | 0.5 | 0.2 |" in diff
+    assert "`evaluate_detector@course`, `evaluate_detector@improved`, `report`" in diff
+    assert "| params.yaml | detector_eval.postprocess.nms_iou | 0.5 | 0.2 |" in diff
     results = diff.split("Every other result that changed")[1].split("Params that changed")[0]
     assert "metrics/detector/" in results and "metrics/speed" not in results and "live/" not in diff
 
@@ -152,7 +152,7 @@ def test_a_long_diff_is_cut_below_the_limit_with_a_note():
 
 def _set_params(clone: Path, section: str, key: str, value: object, message: str) -> None:
     params = yaml.safe_load((clone / "params.yaml").read_text())
-    params[section][key] = value
+    params[section]["postprocess"][key] = value
     (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     run(clone, "git", "commit", "-qam", message)
 
@@ -166,7 +166,8 @@ def test_a_push_of_several_commits_is_compared_with_the_commit_before_it(origin,
     assert result.returncode == 0, result.stderr
     diff = (clone / "ci-output" / "diff.md").read_text()
     assert f"against `{before}`. Stages rerun" in diff
-    assert "detector_eval.nms_iou | 0.5 | 0.2" in diff and "detector_eval.score_threshold | 0.05 | 0.1" in diff
+    assert "detector_eval.postprocess.nms_iou | 0.5 | 0.2" in diff
+    assert "detector_eval.postprocess.score_threshold | 0.05 | 0.1" in diff
 
 
 @pytest.mark.parametrize("base", ["", "0" * 40, "1234567890abcdef1234567890abcdef12345678"],

@@ -17,10 +17,10 @@ def test_a_bad_params_value_stops_the_report_with_exit_2(tmp_path):
 
 def test_a_params_section_the_appendix_prints_is_checked_too(tmp_path):
     params = repo_params()
-    params["keypoints_eval"]["hand_pair_min_ratio"] = 2
+    params["keypoints_eval"]["decoding"]["hand_pair_min_ratio"] = 2
     write_params(tmp_path, params)
     result = run_stage(tmp_path, "report")
-    assert result.returncode == 2 and "params key 'keypoints_eval.hand_pair_min_ratio'" in result.stderr
+    assert result.returncode == 2 and "params key 'keypoints_eval.decoding.hand_pair_min_ratio'" in result.stderr
 
 
 def test_a_metrics_file_in_another_format_is_named_with_exit_2(tmp_path):

@@ -1,5 +1,5 @@
-"""Each stage's ``deps:`` names exactly the code it runs, as its imports say; the top-level metrics and plots
-follow the stages and the keypoint methods."""
+"""A training's ``deps:`` names exactly the code it runs, as its imports say, every other stage's its module and
+the library; the top-level metrics and plots follow the stages and the keypoint methods."""
 
 import ast
 import shutil
@@ -11,7 +11,7 @@ from tools.stage_code import DVC_YAML, code_files, declared_code, mismatches, st
 from tools.tiny import REPO_ROOT
 
 
-def test_every_stage_lists_exactly_the_code_it_runs():
+def test_every_stage_lists_the_code_its_rule_asks():
     assert mismatches() == {}
 
 
@@ -46,14 +46,17 @@ def test_make_deps_writes_a_new_import_and_shares_equal_lists(tmp_path):
         "stages/__init__.py": "", "locate/__init__.py": "", "locate/a.py": "", "locate/b.py": "",
         "stages/fit.py": "from locate import a\n",
         "dvc.yaml": "stages:\n  fit:\n    cmd: python -m stages.fit\n    deps:\n      - stages/fit.py  # kept\n"
-                    "      - data/x\n  fit_more:\n    cmd: python -m stages.fit more\n    deps:\n"
-                    "      - stages/fit.py\n      - data/x\n",
+                    "      - data/x\n    outs:\n      - models/m.pt\n  fit_more:\n    cmd: python -m stages.fit more\n"
+                    "    deps:\n      - stages/fit.py\n      - data/x\n    outs:\n      - models/n.pt\n"
+                    "  score:\n    cmd: python -m stages.fit score\n    deps:\n      - stages/fit.py\n"
+                    "      - locate/a.py\n",
     })
     (tmp_path / "locate" / "a.py").write_text("from locate import b\n")
     assert written_dvc_yaml(tmp_path) == (
         "stages:\n  fit:\n    cmd: python -m stages.fit\n    deps: &fit_deps\n      - stages/fit.py\n"
-        "      - locate/a.py\n      - locate/b.py\n      - data/x\n"
-        "  fit_more:\n    cmd: python -m stages.fit more\n    deps: *fit_deps\n")
+        "      - locate/a.py\n      - locate/b.py\n      - data/x\n    outs:\n      - models/m.pt\n"
+        "  fit_more:\n    cmd: python -m stages.fit more\n    deps: *fit_deps\n    outs:\n      - models/n.pt\n"
+        "  score:\n    cmd: python -m stages.fit score\n    deps:\n      - stages/fit.py\n      - locate\n")
 
 
 def test_package_init_files_hold_no_code():

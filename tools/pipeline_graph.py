@@ -4,8 +4,9 @@
 Used by the deps writer (:mod:`tools.stage_code`), the same-outputs check, the rerun-cost and
 stage-timing benchmarks, the GPU check and the tests; ``tests/test_pipeline_graph.py`` holds it
 equal to DVC's own reading. It needs only PyYAML, so it also runs where DVC is not installed (the
-GPU machine). Only what this project's ``dvc.yaml`` uses is resolved: ``foreach: ${section.key}``
-over a mapping of params (one stage ``group@key`` per key) and ``${key}`` in its ``do`` block. A
+GPU machine). Only what this project's ``dvc.yaml`` uses is resolved: ``foreach: ${name}`` over a
+mapping, of params (``${section.key}``) or of the file's ``vars`` (``${recipes}``), one stage
+``group@key`` per key, with ``${key}`` and ``${item.field}`` in its ``do`` block. A
 stage reads another's output when one of its deps is that output or lies inside or around it
 (``models/keypoints`` reads ``models/keypoints/heatmap.pt``).
 """
@@ -44,14 +45,18 @@ def _lookup(params: dict, dotted: str):
     return value
 
 
-def _substituted(value, key: str):
-    """``value`` (a string, list or mapping) with every ``${key}`` replaced by ``key``."""
+def _substituted(value, key: str, item: object):
+    """``value`` (a string, list or mapping) with every ``${key}`` replaced by ``key`` and ``${item.field}`` by that
+    field of ``item`` (a mapping)."""
     if isinstance(value, str):
+        fields = item.items() if isinstance(item, dict) else ()
+        for name, field in fields:
+            value = value.replace(f"${{item.{name}}}", str(field))
         return value.replace("${key}", key)
     if isinstance(value, list):
-        return [_substituted(item, key) for item in value]
+        return [_substituted(entry, key, item) for entry in value]
     if isinstance(value, dict):
-        return {_substituted(name, key): _substituted(item, key) for name, item in value.items()}
+        return {_substituted(name, key, item): _substituted(entry, key, item) for name, entry in value.items()}
     return value
 
 
@@ -69,7 +74,10 @@ def _stage(name: str, body: dict) -> PlannedStage:
 
 
 def expanded_stages(pipeline: dict, params: dict) -> list[PlannedStage]:
-    """Every stage of the parsed ``dvc.yaml`` ``pipeline``, foreach groups expanded with ``params``, in file order."""
+    """Every stage of the parsed ``dvc.yaml`` ``pipeline``, foreach groups expanded with its ``vars`` and
+    ``params``, in file order."""
+    context = {name: value for entry in pipeline.get("vars", []) if isinstance(entry, dict)
+               for name, value in entry.items()} | params
     stages = []
     for name, body in pipeline["stages"].items():
         if "foreach" not in body:
@@ -77,9 +85,9 @@ def expanded_stages(pipeline: dict, params: dict) -> list[PlannedStage]:
             continue
         reference = PARAM_REFERENCE.match(str(body["foreach"]))
         if reference is None:
-            raise ValueError(f"dvc.yaml: stage {name}: foreach must name a params mapping, got {body['foreach']!r}")
-        for key in _lookup(params, reference.group(1)):
-            stages.append(_stage(f"{name}@{key}", _substituted(body["do"], str(key))))
+            raise ValueError(f"dvc.yaml: stage {name}: foreach must name a mapping, got {body['foreach']!r}")
+        for key, item in _lookup(context, reference.group(1)).items():
+            stages.append(_stage(f"{name}@{key}", _substituted(body["do"], str(key), item)))
     return stages
 
 

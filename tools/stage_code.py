@@ -6,14 +6,18 @@ functions count too). A module's resource files share its stem (``locate/report.
 ``locate/report.md``) and count with it. Package ``__init__.py`` files hold no code and are
 left out. A folder in ``deps:`` stands for every file in it.
 
+A training (a stage that writes under ``models/``) takes minutes to hours, so it lists exactly the code
+it runs: an edit elsewhere reruns none. Every other stage takes seconds and depends on its own module and
+the whole library (:data:`LIBRARY`): an edit to library code it does not run reruns it for nothing, in
+seconds, and its outputs stay the same, so nothing after it reruns.
+
 ``python -m tools.stage_code --write`` (``make deps``) writes every stage's code deps into
-``dvc.yaml`` from the imports, and the top-level ``metrics:`` and ``plots:`` from the stages and the
+``dvc.yaml`` by that rule, and the top-level ``metrics:`` and ``plots:`` from the stages and the
 keypoint methods (:mod:`tools.dvc_views`): the stage's own module first, the rest sorted, then the stage's
 other deps (data, metrics) as they were; stages that come out with the same deps share one list
-(a YAML anchor and its aliases), so the recipes of one stage module are not copies. Comments and
-everything else in the file stay as they are. ``python -m tools.stage_code`` checks instead: it
-prints, for each stage whose ``deps:`` differ from what it runs, the code files missing from the
-list and the ones listed but not run, and exits 1 if any.
+(a YAML anchor and its aliases). Comments and everything else in the file stay as they are.
+``python -m tools.stage_code`` checks instead: it prints, for each stage whose ``deps:`` differ from
+the rule, the code files missing from the list and the ones listed beyond it, and exits 1 if any.
 """
 
 import argparse
@@ -29,6 +33,7 @@ from tools.pipeline_graph import read_plan
 from tools.tiny import REPO_ROOT
 
 CODE_ROOTS = ("locate", "stages")
+LIBRARY = "locate"  # the code deps of a stage that trains nothing, besides its own module
 DVC_YAML = "dvc.yaml"
 
 
@@ -87,14 +92,29 @@ def stage_module(command: str) -> str:
     return words[words.index("-m") + 1]
 
 
+def trains(outputs) -> bool:
+    """Whether a stage with these outputs trains a model (writes under ``models/``)."""
+    return any(str(output).startswith("models/") for output in outputs)
+
+
+def code_deps(root: Path, module: str, training: bool) -> tuple[str, ...]:
+    """The code deps of a stage running ``module``: its own file first, then the code it runs (sorted) for a
+    training, else the :data:`LIBRARY`."""
+    first = f"{module.replace('.', '/')}.py"
+    if not training:
+        return first, LIBRARY
+    return first, *sorted(code_files(root, module) - {first})
+
+
 def mismatches(root: Path = REPO_ROOT) -> dict[str, tuple[list[str], list[str]]]:
-    """Stage name -> (code it runs that ``deps:`` lacks, code listed that it does not run), where they differ."""
+    """Stage name -> (code the rule asks that ``deps:`` lacks, code listed beyond it), where they differ."""
     result = {}
     for stage in read_plan(root):
-        runs = code_files(root, stage_module(stage.cmd))
+        module = stage_module(stage.cmd)
+        due = declared_code(root, list(code_deps(root, module, trains(stage.outputs))))
         listed = declared_code(root, list(stage.deps))
-        if runs != listed:
-            result[stage.name] = (sorted(runs - listed), sorted(listed - runs))
+        if not code_files(root, module) <= due or due != listed:
+            result[stage.name] = (sorted(due - listed), sorted(listed - due))
     return result
 
 
@@ -115,10 +135,9 @@ def written_dvc_yaml(root: Path = REPO_ROOT) -> str:
     for name, stage in document["stages"].items():
         body = stage.get("do", stage)
         module = stage_module(body["cmd"])
-        own = code_files(root, module)
-        first = f"{module.replace('.', '/')}.py"
+        outputs = [next(iter(entry)) if isinstance(entry, dict) else entry for entry in body.get("outs", [])]
         others = [dep for dep in body["deps"] if str(dep).split("/")[0] not in CODE_ROOTS]
-        deps = (first, *sorted(own - {first}), *others)
+        deps = (*code_deps(root, module, trains(outputs)), *others)
         if deps in written:
             owner, shared = written[deps]
             shared.yaml_set_anchor(getattr(shared.anchor, "value", None) or f"{owner}_deps", always_dump=True)

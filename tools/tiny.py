@@ -36,8 +36,15 @@ def tiny_params(params: dict) -> dict:
         params["test_data"] |= {"num_images": 4}
     params["runtime"] |= {"device": "cpu", "precision": "fp32", "threads": 1}
     params["detector"] |= {"channels": tiny_channels(params["detector"]), "epochs": 1, "batch_size": 4}
-    params["detector_eval"] |= {"batch_size": 3, "latency_images": 1, "drawn_images": 2}
-    params["keypoints"] |= {"epochs": 1, "batch_size": 4, "drawn_images": 2, "failure_images": 1}
+    params["detector_eval"] |= {"batch_size": 3, "latency_images": 1}
+    keypoints = params["keypoints"]
+    if "schedule" in keypoints:
+        params["detector_eval"]["drawing"]["images"] = 2
+        keypoints["schedule"] |= {"epochs": 1, "batch_size": 4}
+        params["keypoints_eval"]["drawing"] = {"images": 2, "failure_images": 1}
+    else:  # a revision from before params were grouped by the stages that read them
+        params["detector_eval"]["drawn_images"] = 2
+        keypoints |= {"epochs": 1, "batch_size": 4, "drawn_images": 2, "failure_images": 1}
     return params
 
 

@@ -21,7 +21,7 @@ import yaml
 from tools.pipeline_graph import read_plan
 from tools.stage_code import declared_code
 
-TRAININGS = ("train_detector", "train_detector_improved", "train_heatmap@heatmap", "train_regression@regression",
+TRAININGS = ("train_detector@course", "train_detector@improved", "train_heatmap@heatmap", "train_regression@regression",
              "train_integral@integral")
 NOT_RUNNING = ("<module>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>")  # a module's body, not a function
 TRACED = """

@@ -28,6 +28,13 @@ class DataParams:
 
 
 @dataclass(frozen=True)
+class DataSeed:
+    """``data.seed`` alone: all that stage ``generate_test`` reads of section ``data``."""
+
+    seed: int
+
+
+@dataclass(frozen=True)
 class TestDataParams:
     """Section ``test_data``: the held-out test split of both datasets, ``num_images`` each, drawn by the generator
     from ``seed`` (not ``data.seed``, which would repeat the first training images)."""
@@ -43,7 +50,8 @@ class TestDataParams:
 def read_test_data() -> TestDataParams:
     """The ``test_data`` section of params.yaml; its seed must differ from ``data.seed``."""
     test = read_section("test_data", TestDataParams)
-    require(test.seed != read_data().seed, "test_data.seed", test.seed, "a seed other than data.seed")
+    require(test.seed != read_section("data", DataSeed, partial=True).seed, "test_data.seed", test.seed,
+            "a seed other than data.seed")
     return test
 
 

@@ -171,6 +171,13 @@ class PostprocessSettings:
     max_detections: int
     box_voting: bool = False
 
+    def __post_init__(self) -> None:
+        key = "detector_eval.postprocess"
+        require(0 <= self.score_threshold < 1, f"{key}.score_threshold", self.score_threshold, "a number in [0, 1)")
+        require(0 < self.nms_iou <= 1, f"{key}.nms_iou", self.nms_iou, "a number in (0, 1]")
+        require_count(self.top_k_per_level, f"{key}.top_k_per_level", 1, MAX_CANDIDATES)
+        require_count(self.max_detections, f"{key}.max_detections", 1, MAX_CANDIDATES)
+
 
 @dataclass(frozen=True)
 class DetectorParams:
@@ -268,39 +275,35 @@ class DetectorParams:
 
 
 @dataclass(frozen=True)
-class DetectorEvalParams:
-    """Section ``detector_eval``: postprocessing and evaluation options."""
+class DetectionDrawing:
+    """``detector_eval.drawing``: the first ``images`` val images are drawn with the evaluation's detections that
+    score at least ``score_threshold``."""
 
+    images: int
     score_threshold: float
-    nms_iou: float
-    top_k_per_level: int
-    max_detections: int
-    box_voting: bool
-    batch_size: int
+
+    def __post_init__(self) -> None:
+        require_count(self.images, "detector_eval.drawing.images", 0, MAX_DRAWN_IMAGES)
+        require(0 <= self.score_threshold <= 1, "detector_eval.drawing.score_threshold", self.score_threshold,
+                "a number in [0, 1]")
+
+
+@dataclass(frozen=True)
+class DetectorEvalParams:
+    """Section ``detector_eval``: postprocessing, the scoring of hidden objects, the drawing, and the execution
+    settings ``batch_size`` (val images per forward pass) and ``latency_images`` (batch-1 passes timed)."""
+
+    postprocess: PostprocessSettings
     visible_threshold: float
-    drawn_images: int
-    draw_score_threshold: float
+    drawing: DetectionDrawing
+    batch_size: int
     latency_images: int
 
     def __post_init__(self) -> None:
-        require(0 <= self.score_threshold < 1, "detector_eval.score_threshold", self.score_threshold,
-                "a number in [0, 1)")
-        require(0 < self.nms_iou <= 1, "detector_eval.nms_iou", self.nms_iou, "a number in (0, 1]")
-        require_count(self.top_k_per_level, "detector_eval.top_k_per_level", 1, MAX_CANDIDATES)
-        require_count(self.max_detections, "detector_eval.max_detections", 1, MAX_CANDIDATES)
-        require_count(self.batch_size, "detector_eval.batch_size", 1, MAX_BATCH_SIZE)
         require(0 <= self.visible_threshold <= 1, "detector_eval.visible_threshold", self.visible_threshold,
                 "a number in [0, 1]")
-        require_count(self.drawn_images, "detector_eval.drawn_images", 0, MAX_DRAWN_IMAGES)
-        require(0 <= self.draw_score_threshold <= 1, "detector_eval.draw_score_threshold", self.draw_score_threshold,
-                "a number in [0, 1]")
+        require_count(self.batch_size, "detector_eval.batch_size", 1, MAX_BATCH_SIZE)
         require_count(self.latency_images, "detector_eval.latency_images", 1, MAX_TIMED_IMAGES)
-
-    @property
-    def postprocess(self) -> PostprocessSettings:
-        """Score threshold, NMS IoU, per-level top-k and detections kept per image."""
-        return PostprocessSettings(self.score_threshold, self.nms_iou, self.top_k_per_level, self.max_detections,
-                                   self.box_voting)
 
 
 def read_detector() -> DetectorParams:

@@ -6,6 +6,7 @@
 once, in ``detector``, and the improved recipe names only what it changes.
 """
 
+import typing
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -32,7 +33,18 @@ def read_recipe(recipe: str, path: str | Path = PARAMS_FILE) -> DetectorParams:
     try:
         return parse(params["detector"] | changes, DetectorParams, "detector")
     except UserError as error:
-        raise UserError(f"{RECIPE_SECTIONS[IMPROVED]}: {error}") from None
+        return _named_as_changed(error, changes)
+
+
+def _named_as_changed(error: UserError, changes: dict) -> typing.NoReturn:
+    """Raise ``error`` about the improved recipe naming the key of ``detector_improved`` it changes, where the
+    key is one of ``changes``; otherwise naming the recipe."""
+    message = str(error)
+    for key in changes:
+        message = message.replace(f"'{RECIPE_SECTIONS[COURSE]}.{key}'", f"'{RECIPE_SECTIONS[IMPROVED]}.{key}'")
+    if message == str(error):
+        message = f"{RECIPE_SECTIONS[IMPROVED]}: {message}"
+    raise UserError(message) from None
 
 
 def _section(params: dict, name: str, path: str | Path) -> dict:

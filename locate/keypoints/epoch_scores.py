@@ -1,7 +1,7 @@
 """Val PCK after each training epoch, for the keypoint histories: when each method stops improving at the task.
 
 Scored with the method's own codec (``make_codec``: heatmaps decoded by argmax with subpixel
-refinement, no hand-pair decoding), not with sections ``keypoints_eval`` or ``keypoints.subpixel``:
+refinement, no hand-pair decoding), not with section ``keypoints_eval``:
 the training stage must not depend on how the evaluation stage is set, so these figures can differ
 from ``metrics/keypoints/`` by the decoding. Scoring runs in eval mode without gradients and draws no
 random numbers, so the trained weights are those of a training without it.

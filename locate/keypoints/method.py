@@ -118,7 +118,7 @@ class ModelEntry:
     ``keypoints.heatmap_size``, ``sigma``, ``skips`` and ``regression_dropout`` (``dropout``;
     the others are None in its config);
     hand_pair: whether its outputs can be decoded with the hands as a pair
-    (``keypoints_eval.hand_pair_radius``).
+    (``keypoints_eval.decoding.hand_pair_radius``).
     """
 
     build: Callable[[MethodConfig], torch.nn.Module]

@@ -2,7 +2,7 @@
 predictions rounded as they are written.
 
 The checkpoint carries the method's :class:`~locate.keypoints.method.MethodConfig`; how heatmaps are decoded (sub-pixel
-refinement, the hands as a pair) is the evaluation's choice (``keypoints.subpixel`` and section ``keypoints_eval``),
+refinement, the hands as a pair) is the evaluation's choice (section ``keypoints_eval.decoding``),
 passed in here.
 """
 
@@ -13,14 +13,14 @@ import torch
 from locate.checkpoint import load_checkpoint
 from locate.errors import UserError
 from locate.keypoints.codec import Codec, Decoder
-from locate.keypoints.config import KeypointsEvalParams
+from locate.keypoints.config import KeypointDecoding
 from locate.keypoints.hand_pair import HandPairDecoder
 from locate.keypoints.method import MethodConfig, build_model, make_codec
 
 KEYPOINT_DECIMALS = 3  # decimals of a pixel coordinate in a predictions file
 
 
-def decoder(config: MethodConfig, codec: Codec, params: KeypointsEvalParams) -> Decoder:
+def decoder(config: MethodConfig, codec: Codec, params: KeypointDecoding) -> Decoder:
     """``codec``, or for a model whose hands decode as a pair, with a positive radius, its hand-pair decoder."""
     if config.entry.hand_pair and params.hand_pair_radius > 0:
         return HandPairDecoder(codec, params.hand_pair_radius * config.sigma, params.hand_pair_min_ratio)

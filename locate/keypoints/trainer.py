@@ -1,25 +1,14 @@
 """Train one keypoint method with the shared epoch loop; targets are encoded once per split."""
 
-from dataclasses import dataclass
-
 import torch
 
 from locate.data.datasets import KeypointSplit
 from locate.images import images_to_input
+from locate.keypoints.config import KeypointSchedule
 from locate.keypoints.epoch_scores import val_pck
 from locate.keypoints.method import MethodConfig, build_model, make_codec, make_loss
 from locate.runtime import Runtime, seed_everything
 from locate.training import Batches, FitSettings, Fitted, TrainingOutputs, fit
-
-
-@dataclass(frozen=True)
-class KeypointSchedule:
-    """Optimisation settings shared by every keypoint model (Adam, constant lr)."""
-
-    batch_size: int
-    epochs: int
-    lr: float
-    seed: int
 
 
 def split_batches(config: MethodConfig, split: KeypointSplit, batch_size: int) -> Batches:
