@@ -177,8 +177,14 @@ def _watching_claims() -> list[str]:
 def _dependencies_claims() -> list[str]:
     before, after = (_json(f"benchmarks/results/{name}.json")["keys"] for name in ("rerun_cost_before", "rerun_cost"))
     sigma = [before["keypoints.sigma"], after["keypoints.sigma"]]
+    threads = before["runtime.threads"]
+    nms = [before["detector_eval.nms_iou"], after["detector_eval.postprocess.nms_iou"]]
     return [f"| `keypoints.sigma` | {len(sigma[0]['rerun'])} | {len(sigma[1]['rerun'])} (",
-            f"| {sigma[0]['seconds'] / 60:.1f} min | {sigma[1]['seconds'] / 60:.1f} min |"]
+            f"| {sigma[0]['seconds'] / 60:.1f} min | {sigma[1]['seconds'] / 60:.1f} min |",
+            f"| `runtime.threads` | {len(threads['rerun'])} (every training and evaluation) | "
+            f"{len(after['runtime.threads']['rerun'])} | {threads['seconds'] / 60:.1f} min |",
+            f"| {len(nms[0]['rerun'])} | {len(nms[1]['rerun'])} (`check_params`, both detector evaluations, "
+            f"`report`) | {nms[0]['seconds']:.1f} s | {nms[1]['seconds']:.1f} s |"]
 
 
 def _spread_cell(numbers: dict, name: str, committed: float | None) -> str:

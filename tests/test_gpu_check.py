@@ -69,7 +69,7 @@ def test_the_copy_runs_on_the_asked_device_with_the_overrides(tmp_path):
     gpu_check.copy_project(tmp_path, "cpu", 2, ["keypoints.schedule.epochs=2", f"detector.channels={channels}"])
     params = yaml.safe_load((tmp_path / "params.yaml").read_text())
     assert params["runtime"]["device"] == "cpu" and params["runtime"]["threads"] >= 1
-    assert params["keypoints"]["epochs"] == 2 and params["detector"]["channels"] == channels
+    assert params["keypoints"]["schedule"]["epochs"] == 2 and params["detector"]["channels"] == channels
     assert (tmp_path / "stages" / "train_detector.py").is_file() and not (tmp_path / "benchmarks" / "results").exists()
 
 

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from locate.cores import core_ids
+from tools.parallel_stages import log_name
 from tools.tiny import REPO_ROOT, command_env, dvc, run, tiny_project
 
 pytestmark = pytest.mark.skipif(len(core_ids()) < 2, reason="one core: make repro runs dvc repro")
@@ -49,7 +50,7 @@ def failed_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
 def test_a_failed_stage_lets_the_others_finish_and_stops_its_readers(failed_run):
     folder, result = failed_run
     assert result.returncode == 1, result.stderr
-    assert f"failed: {BAD_STAGE}; its log: logs/{BAD_STAGE}.log" in result.stderr
+    assert f"failed: {BAD_STAGE}; its log: logs/{log_name(BAD_STAGE)}" in result.stderr
     assert "not run (they read from a failed stage): evaluate_detector@improved, report" in result.stderr
     locked = set(yaml.safe_load((folder / "dvc.lock").read_text())["stages"])
     done = {"train_detector@course", "train_heatmap@heatmap", "evaluate_detector@course", "evaluate_keypoints"}
@@ -63,7 +64,7 @@ def test_the_next_run_finishes_what_is_stale_as_a_serial_repro_records_it(failed
     dvc(folder, "config", "core.autostage", "true")
     result = _parallel(folder, "--jobs", "2", env=WITHOUT_AFFINITY)
     assert result.returncode == 0, result.stderr
-    assert "runs on cpu (" in (folder / f"logs/{BAD_STAGE}.log").read_text()
+    assert "runs on cpu (" in (folder / "logs" / log_name(BAD_STAGE)).read_text()
     ran = {line.split()[1] for line in result.stderr.splitlines() if line.startswith("started ")}
     assert ran == {BAD_STAGE, "evaluate_detector@improved", "report"}, result.stderr
     assert dvc(folder, "status", "-q") == ""

@@ -7,6 +7,7 @@ graph; the plan's order runs every stage after its inputs, and a cycle is refuse
 
 import networkx
 import pytest
+import yaml
 from dvc.dependency.param import ParamsDependency
 from dvc.repo import Repo
 
@@ -49,3 +50,10 @@ def test_a_cycle_is_refused():
     second = PlannedStage("b", "y", ("a.txt",), ("b.txt",))
     with pytest.raises(ValueError, match="cycle"):
         ordered([first, second])
+
+
+def test_a_params_file_named_without_keys_declares_all_of_it(tmp_path):
+    stage = {"cmd": "python x.py", "params": ["data.seed", {"params.yaml": None}, {"other.yaml": ["a", "b"]}]}
+    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"x": stage}}))
+    (tmp_path / "params.yaml").write_text("data: {seed: 1}\n")
+    assert read_plan(tmp_path)[0].params == ("data.seed", "", "a", "b")

@@ -150,9 +150,13 @@ def test_a_long_diff_is_cut_below_the_limit_with_a_note():
     assert cut("short\n", COMMENT_LIMIT) == "short\n"
 
 
-def _set_params(clone: Path, section: str, key: str, value: object, message: str) -> None:
+def _set_params(clone: Path, group: str, key: str, value: object, message: str) -> None:
+    """Commit params.yaml with ``key`` of ``group`` (dotted: ``detector_eval.postprocess``) set to ``value``."""
     params = yaml.safe_load((clone / "params.yaml").read_text())
-    params[section]["postprocess"][key] = value
+    values = params
+    for part in group.split("."):
+        values = values[part]
+    values[key] = value
     (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     run(clone, "git", "commit", "-qam", message)
 
@@ -160,8 +164,8 @@ def _set_params(clone: Path, section: str, key: str, value: object, message: str
 def test_a_push_of_several_commits_is_compared_with_the_commit_before_it(origin, tmp_path):
     clone = _clone(origin, tmp_path / "push")
     before = run(clone, "git", "rev-parse", "HEAD").strip()
-    _set_params(clone, "detector_eval", "nms_iou", 0.2, "nms 0.2")
-    _set_params(clone, "detector_eval", "score_threshold", 0.1, "score 0.1")
+    _set_params(clone, "detector_eval.postprocess", "nms_iou", 0.2, "nms 0.2")
+    _set_params(clone, "detector_eval.postprocess", "score_threshold", 0.1, "score 0.1")
     result = _module(clone, "ci.pull_request", "--base", before, "--out", "ci-output", "--pull")
     assert result.returncode == 0, result.stderr
     diff = (clone / "ci-output" / "diff.md").read_text()
@@ -188,7 +192,7 @@ def test_a_run_cut_short_is_continued_from_its_saved_cache(origin, tmp_path):
     would; the next run, given only the saved ``.dvc/cache`` and ``.resume``, does not rerun those stages."""
     first = _clone(origin, tmp_path / "first-run")
     run(first, "git", "checkout", "-qb", "longer")
-    _set_params(first, "keypoints", "batch_size", 2, "keypoint batches of 2")
+    _set_params(first, "keypoints.schedule", "batch_size", 2, "keypoint batches of 2")
     dvc(first, "pull", "-q", "--run-cache")
     finished_before = _run_cache_entries(first)
     cut_after = 3

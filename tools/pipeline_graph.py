@@ -61,10 +61,11 @@ def _substituted(value, key: str, item: object):
 
 
 def _params_keys(entries: list) -> tuple[str, ...]:
-    """The keys of a ``params:`` list: plain keys of ``params.yaml``, or ``{file: [keys]}`` entries."""
+    """The keys of a ``params:`` list: plain keys of ``params.yaml``, or ``{file: [keys]}`` entries, where
+    ``{file: }`` (no list) declares the whole file, as the key ""."""
     keys = []
     for entry in entries or []:
-        keys += [key for listed in entry.values() for key in listed] if isinstance(entry, dict) else [entry]
+        keys += [key for listed in entry.values() for key in listed or [""]] if isinstance(entry, dict) else [entry]
     return tuple(keys)
 
 
