@@ -34,6 +34,9 @@ FORCED = ("generate", "train_detector@course", "evaluate_detector@course", "trai
           "train_regression@regression", "ablate_skips@skips_off", "evaluate_keypoints", "report")
 # Measured times, and the files that quote them.
 TIMED = ("metrics/speed/", "reports/report.md", "reports/summary.md")
+# Stages the first of two concurrent repros reruns: long enough for the second to reach one while it writes;
+# the report quotes the trainings' times.
+REFUSED_WHILE = ("train_detector@course", "train_detector@improved", "report")
 MAX_CHARTS = 25  # `dvc plots show`: one chart per question a user asks, not one per logged series
 
 
@@ -161,9 +164,9 @@ def test_two_queued_experiments_run_on_two_workers(repo):
 
 
 def test_a_second_repro_at_once_is_refused_and_the_first_finishes(repo, tmp_path):
-    with open(tmp_path / "first.log", "w") as log:  # every stage forced: a minute or so
-        first = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "-f"], cwd=repo, env=command_env(),
-                                 stdout=log, stderr=subprocess.STDOUT)
+    with open(tmp_path / "first.log", "w") as log:  # the two detector trainings forced: seconds
+        first = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "-f", "-s", *REFUSED_WHILE],
+                                 cwd=repo, env=command_env(), stdout=log, stderr=subprocess.STDOUT)
     rwlock = repo / ".dvc" / "tmp" / "rwlock"
     deadline = time.monotonic() + 60
     while first.poll() is None and time.monotonic() < deadline and '"write": {}' in _text_or(rwlock, '"write": {}'):
