@@ -188,11 +188,11 @@ def _run_cache_entries(folder: Path) -> int:
 
 
 def test_a_run_cut_short_is_continued_from_its_saved_cache(origin, tmp_path):
-    """A pull request that makes the keypoint stages stale, its run killed after 3 stages as a job timeout
+    """A pull request that makes the heatmap trainings stale, its run killed after 3 stages as a job timeout
     would; the next run, given only the saved ``.dvc/cache`` and ``.resume``, does not rerun those stages."""
     first = _clone(origin, tmp_path / "first-run")
     run(first, "git", "checkout", "-qb", "longer")
-    _set_params(first, "keypoints.schedule", "batch_size", 2, "keypoint batches of 2")
+    _set_params(first, "keypoints", "sigma", 1.5, "heatmap targets of sigma 1.5")
     dvc(first, "pull", "-q", "--run-cache")
     finished_before = _run_cache_entries(first)
     cut_after = 3
