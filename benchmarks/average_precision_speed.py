@@ -37,8 +37,8 @@ from locate.atomic import write_json
 from locate.data.datasets import load_detection
 from locate.data.shapes import SCENE_SIZE
 from locate.detection.average_precision import COCO_IOU_THRESHOLDS, GroundTruth, ScoredBoxes, evaluate
-from locate.detection.evaluation import coco_results
 from locate.detection.prediction import ground_truth
+from locate.detection_eval.evaluation import coco_results
 
 DATA = Path("data/detection")
 PREDICTIONS = Path("predictions/detector_val.json")

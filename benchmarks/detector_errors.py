@@ -3,7 +3,7 @@
 For every recipe whose val predictions exist (``predictions/detector_val.json``,
 ``predictions/detector_improved_val.json``; or files named ``NAME=PATH`` on the command line),
 each detection is a true positive or a false positive of one kind
-(:mod:`locate.detection.error_kinds`); counted among the detections scoring at least each of
+(:mod:`locate.detection_eval.error_kinds`); counted among the detections scoring at least each of
 ``SCORES``. The localisation errors above the highest of them are described by the quartiles of
 their IoU with their object and of their area over the object's. Merges into ``--out`` (JSON)
 under each name, with the predictions file's path and MD5 (as ``dvc.lock`` records it).
@@ -22,8 +22,8 @@ import torch
 
 from locate.atomic import write_json
 from locate.data.datasets import DetectionSplit, load_detection
-from locate.detection.error_kinds import KINDS, JudgedDetection, judge_image
 from locate.detection.recipes import RECIPES, RecipeFiles
+from locate.detection_eval.error_kinds import KINDS, JudgedDetection, judge_image
 
 DATA = Path("data/detection")
 SCORES = (0.9, 0.5, 0.3, 0.1)

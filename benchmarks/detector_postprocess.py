@@ -4,7 +4,7 @@ For every recipe whose checkpoint exists (``models/detector.pt``, ``models/detec
 the val split is scored with section ``detector_eval``'s postprocessing and with each variant of
 ``VARIANTS`` (the same settings with a few changed): mAP@0.5, over the objects at least half
 visible, mAP@0.5:0.95, AP@0.5 per class, and the duplicate pairs (two detections above 0.5 of one
-class on one object, :mod:`locate.detection.duplicates`) in all and per level pair. Writes ``--out`` (JSON).
+class on one object, :mod:`locate.detection_eval.duplicates`) in all and per level pair. Writes ``--out`` (JSON).
 
 Run from the repository root: ``python -m benchmarks.detector_postprocess``.
 """
@@ -17,11 +17,11 @@ from pathlib import Path
 from locate.atomic import write_json
 from locate.data.datasets import load_detection
 from locate.detection.config import read_detector_eval
-from locate.detection.duplicates import duplicate_pairs
-from locate.detection.evaluation import evaluate_model
 from locate.detection.model import checkpoint_choice, load_detector
 from locate.detection.prediction import predictor_of
 from locate.detection.recipes import RECIPES, RecipeFiles
+from locate.detection_eval.duplicates import duplicate_pairs
+from locate.detection_eval.evaluation import evaluate_model
 from locate.runtime import runtime_from_params
 
 DATA = Path("data/detection")

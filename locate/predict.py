@@ -38,13 +38,13 @@ from locate.atomic import atomic_path
 from locate.checkpoint import load_checkpoint
 from locate.data.entries import KEYPOINT_NAMES
 from locate.detection.config import PostprocessSettings
-from locate.detection.inference import TrainedDetector
 from locate.detection.model import load_detector
 from locate.detection.prediction import predictor_of
+from locate.detection_eval.inference import TrainedDetector
 from locate.errors import UserError, run_stage
 from locate.keypoints.config import KeypointDecoding
-from locate.keypoints.inference import TrainedKeypoints
-from locate.keypoints.trained import decoder, method_from_checkpoint
+from locate.keypoints_eval.inference import TrainedKeypoints
+from locate.keypoints_eval.trained import decoder, method_from_checkpoint
 from locate.runtime import DEVICES, PRECISIONS, make_runtime
 from locate.user_images import ImageSource, Prepared, image_paths, prepared_batches
 
@@ -59,8 +59,8 @@ ANY_STAGE = "`dvc repro --force` of the stage that trained it (e.g. train_heatma
 
 
 class Applied(Protocol):
-    """What :class:`Model` applies: a :class:`~locate.detection.inference.TrainedDetector` or a
-    :class:`~locate.keypoints.inference.TrainedKeypoints`."""
+    """What :class:`Model` applies: a :class:`~locate.detection_eval.inference.TrainedDetector` or a
+    :class:`~locate.keypoints_eval.inference.TrainedKeypoints`."""
 
     mode: str
     kind: str

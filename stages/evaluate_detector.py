@@ -19,12 +19,12 @@ from locate.atomic import atomic_path, write_json, write_text
 from locate.data.config import TEST_ROOT, TEST_SPLIT
 from locate.data.datasets import DetectionSplit, load_detection
 from locate.detection.config import read_detector_eval
-from locate.detection.drawing import draw_detections
-from locate.detection.evaluation import coco_results, evaluate_model, latency_ms_per_image
 from locate.detection.model import checkpoint_choice, load_detector
 from locate.detection.postprocess import Detections
 from locate.detection.prediction import predictor_of, rounded_detections
 from locate.detection.recipes import RecipeFiles, recipe_argument
+from locate.detection_eval.drawing import draw_detections
+from locate.detection_eval.evaluation import coco_results, evaluate_model, latency_ms_per_image
 from locate.errors import UserError, run_stage
 from locate.records.speed import EvaluationSpeed, RuntimeRecord
 from locate.records.writing import write_record

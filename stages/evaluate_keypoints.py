@@ -22,7 +22,6 @@ from locate.data.config import TEST_ROOT, TEST_SPLIT
 from locate.data.datasets import load_keypoints
 from locate.errors import run_stage
 from locate.keypoints.config import read_ablations, read_keypoints_eval, read_methods
-from locate.keypoints.drawing import draw_predictions, failure_title
 from locate.keypoints.evaluation import (
     DIGITS,
     ceilings,
@@ -35,8 +34,9 @@ from locate.keypoints.evaluation import (
 )
 from locate.keypoints.method import failure_pair
 from locate.keypoints.models import parameter_count
-from locate.keypoints.shift_response import SHIFT_PIXELS, shift_gain, shifted_right
-from locate.keypoints.trained import decoder, load_method, rounded_points
+from locate.keypoints_eval.drawing import draw_predictions, failure_title
+from locate.keypoints_eval.shift_response import SHIFT_PIXELS, shift_gain, shifted_right
+from locate.keypoints_eval.trained import decoder, load_method, rounded_points
 from locate.records.keypoints import (
     Ceiling,
     Decoding,

@@ -29,11 +29,11 @@ from benchmarks.repro_stages import run_stages, table
 from locate.data.datasets import load_detection, load_keypoints
 from locate.data.generate import generate_datasets
 from locate.detection.config import DetectorConfig, LossWeights, MatchThresholds
-from locate.detection.evaluation import coco_results
 from locate.detection.loss import detection_loss
 from locate.detection.prediction import ground_truth
 from locate.detection.recipes import RECIPES
 from locate.detection.targets import anchor_targets
+from locate.detection_eval.evaluation import coco_results
 from locate.keypoints.heatmap_codec import HeatmapCodec
 from locate.keypoints.regression_codec import RegressionCodec
 from tests.conftest import copy_of

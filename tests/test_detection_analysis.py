@@ -2,7 +2,7 @@
 
 import torch
 
-from locate.detection.analysis import anchor_coverage, scale_specialization
+from locate.detection_eval.analysis import anchor_coverage, scale_specialization
 
 
 def test_scale_specialization_counts_true_positives_by_level_and_class():

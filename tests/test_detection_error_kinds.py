@@ -2,7 +2,7 @@
 
 import torch
 
-from locate.detection.error_kinds import judge_image
+from locate.detection_eval.error_kinds import judge_image
 
 TRUTH = torch.tensor([[10.0, 10.0, 50.0, 50.0], [100.0, 100.0, 180.0, 180.0]])
 TRUTH_LABELS = torch.tensor([0, 1])

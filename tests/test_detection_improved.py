@@ -15,10 +15,10 @@ from locate.detection.checkpoint_rules import CHECKPOINT_RULES, KeptEpoch, kept_
 from locate.detection.config import Augmentation, DetectorConfig, LossWeights
 from locate.detection.loss import detection_loss
 from locate.detection.model import Detector, fold_batch_norm
-from locate.detection.receptive_field import receptive_fields
 from locate.detection.recipes import read_recipe
 from locate.detection.selection import SCORE_NAME
 from locate.detection.targets import PaddedObjects
+from locate.detection_eval.receptive_field import receptive_fields
 from locate.errors import UserError
 from locate.runtime import make_runtime
 from locate.training import FitOutputs, FitSettings, fit

@@ -12,8 +12,8 @@ from locate.detection.box_coder import encode
 from locate.detection.config import DetectorConfig, LossWeights
 from locate.detection.loss import detection_loss
 from locate.detection.model import BOX_VALUES, Detector
-from locate.detection.receptive_field import _all_paths_open
 from locate.detection.recipes import read_recipe
+from locate.detection_eval.receptive_field import _all_paths_open
 from locate.errors import UserError
 from tests.stage_runner import repo_params
 

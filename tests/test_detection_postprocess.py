@@ -7,7 +7,6 @@ import torch
 
 from locate.data.datasets import DetectionSplit
 from locate.detection.config import PostprocessSettings
-from locate.detection.duplicates import duplicate_pairs
 from locate.detection.postprocess import (
     Detections,
     _rank_within,
@@ -16,6 +15,7 @@ from locate.detection.postprocess import (
     proper_boxes,
     voted_boxes,
 )
+from locate.detection_eval.duplicates import duplicate_pairs
 
 ANCHORS = torch.tensor([[0.0, 0, 10, 10], [1, 0, 11, 10], [50, 50, 90, 90], [-5, -5, 5, 5]])
 LEVELS = torch.tensor([0, 0, 1, 1])

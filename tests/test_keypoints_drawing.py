@@ -8,8 +8,8 @@ import torch
 from PIL import Image
 
 from locate.data.stick_figures import HEAD_RADIUS, TORSO_LENGTH, render_figure, sample_figure
-from locate.keypoints.drawing import MIN_PANEL_SIDE, PANEL_MARGIN, draw_predictions, panel_square
-from locate.keypoints.skeleton import HIP, SHOULDER, joints
+from locate.keypoints_eval.drawing import MIN_PANEL_SIDE, PANEL_MARGIN, draw_predictions, panel_square
+from locate.keypoints_eval.skeleton import HIP, SHOULDER, joints
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -2,8 +2,8 @@
 
 import torch
 
-from locate.keypoints.hand_pair import HandPairDecoder
 from locate.keypoints.heatmap_codec import HeatmapCodec
+from locate.keypoints_eval.hand_pair import HandPairDecoder
 
 CODEC = HeatmapCodec(image_size=128, heatmap_size=64, sigma=2.0)
 POINTS = torch.tensor([[[20.0, 10.0], [40.0, 60.0], [90.0, 64.0], [30.0, 110.0], [96.0, 110.0]]])

@@ -12,7 +12,6 @@ from locate.errors import UserError
 from locate.keypoints.codec import Codec, Decoder
 from locate.keypoints.config import KeypointsParams
 from locate.keypoints.evaluation import failure_groups
-from locate.keypoints.hand_pair import HandPairDecoder
 from locate.keypoints.losses import mse, symmetric_l1, symmetric_mse
 from locate.keypoints.method import (
     LOSSES,
@@ -29,7 +28,8 @@ from locate.keypoints.method import (
     plain_method,
     symmetric_method,
 )
-from locate.keypoints.trained import load_method
+from locate.keypoints_eval.hand_pair import HandPairDecoder
+from locate.keypoints_eval.trained import load_method
 from locate.params import parse
 from tests.stage_runner import repo_params
 

@@ -2,7 +2,7 @@
 
 import torch
 
-from locate.keypoints.shift_response import CANVAS_VALUE, shift_gain, shifted_right
+from locate.keypoints_eval.shift_response import CANVAS_VALUE, shift_gain, shifted_right
 
 
 def _darkest_column(images: torch.Tensor) -> torch.Tensor:

@@ -18,8 +18,8 @@ from locate.detection.model import Detector
 from locate.detection.recipes import RECIPES, RecipeFiles
 from locate.errors import UserError, run_stage
 from locate.keypoints.config import read_keypoints_eval
-from locate.keypoints.inference import in_image_pixels
 from locate.keypoints.method import HeatmapSettings, MethodConfig, build_model
+from locate.keypoints_eval.inference import in_image_pixels
 from locate.predict import DETECTOR_POSTPROCESS, KEYPOINT_DECODING, load_model, main
 from tests.stage_runner import REPO_ROOT
 

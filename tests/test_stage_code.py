@@ -43,7 +43,7 @@ def test_a_new_method_joins_the_metrics_and_plots_make_deps_writes(tmp_path):
 
 def test_make_deps_writes_a_new_import_and_shares_equal_lists(tmp_path):
     _write(tmp_path, {
-        "stages/__init__.py": "", "locate/__init__.py": "", "locate/a.py": "", "locate/b.py": "",
+        "stages/__init__.py": "", "locate/__init__.py": "", "locate/a.py": "", "locate/b.py": "", "locate/c.py": "",
         "stages/fit.py": "from locate import a\n",
         "dvc.yaml": "stages:\n  fit:\n    cmd: python -m stages.fit\n    deps:\n      - stages/fit.py  # kept\n"
                     "      - data/x\n    outs:\n      - models/m.pt\n  fit_more:\n    cmd: python -m stages.fit more\n"
@@ -57,6 +57,24 @@ def test_make_deps_writes_a_new_import_and_shares_equal_lists(tmp_path):
         "      - locate/a.py\n      - locate/b.py\n      - data/x\n    outs:\n      - models/m.pt\n"
         "  fit_more:\n    cmd: python -m stages.fit more\n    deps: *fit_deps\n    outs:\n      - models/n.pt\n"
         "  score:\n    cmd: python -m stages.fit score\n    deps:\n      - stages/fit.py\n      - locate\n")
+
+
+def test_a_folder_whose_every_module_a_training_runs_is_named_by_the_folder(tmp_path):
+    _write(tmp_path, {
+        "stages/__init__.py": "", "locate/__init__.py": "", "locate/unused.py": "",
+        "locate/model/__init__.py": "", "locate/model/net.py": "from locate.model import parts\n",
+        "locate/model/parts.py": "", "locate/model/heads/__init__.py": "", "locate/model/heads/box.py": "",
+        "locate/eval/__init__.py": "", "locate/eval/score.py": "", "locate/eval/draw.py": "",
+        "stages/fit.py": "from locate.model import net\nfrom locate.model.heads import box\n"
+                         "from locate.eval import score\n",
+        "dvc.yaml": "stages:\n  fit:\n    cmd: python -m stages.fit\n    deps:\n      - stages/fit.py\n"
+                    "    outs:\n      - models/m.pt\n",
+        "params.yaml": "{}\n",
+    })
+    written = written_dvc_yaml(tmp_path)
+    assert yaml.safe_load(written)["stages"]["fit"]["deps"] == ["stages/fit.py", "locate/eval/score.py", "locate/model"]
+    (tmp_path / DVC_YAML).write_text(written)
+    assert mismatches(tmp_path) == {}  # the folder stands for its modules
 
 
 def test_package_init_files_hold_no_code():

@@ -7,9 +7,10 @@ functions count too). A module's resource files share its stem (``locate/report.
 left out. A folder in ``deps:`` stands for every file in it.
 
 A training (a stage that writes under ``models/``) takes minutes to hours, so it lists exactly the code
-it runs: an edit elsewhere reruns none. Every other stage takes seconds and depends on its own module and
-the whole library (:data:`LIBRARY`): an edit to library code it does not run reruns it for nothing, in
-seconds, and its outputs stay the same, so nothing after it reruns.
+it runs, a folder where it runs every module in it (:func:`folded`): an edit elsewhere reruns none. Every
+other stage takes seconds and depends on its own module and the whole library (:data:`LIBRARY`): an edit
+to library code it does not run reruns it for nothing, in seconds, and its outputs stay the same, so
+nothing after it reruns.
 
 ``python -m tools.stage_code --write`` (``make deps``) writes every stage's code deps into
 ``dvc.yaml`` by that rule, and the top-level ``metrics:`` and ``plots:`` from the stages and the
@@ -103,7 +104,16 @@ def code_deps(root: Path, module: str, training: bool) -> tuple[str, ...]:
     first = f"{module.replace('.', '/')}.py"
     if not training:
         return first, LIBRARY
-    return first, *sorted(code_files(root, module) - {first})
+    return first, *sorted(folded(root, code_files(root, module) - {first}))
+
+
+def folded(root: Path, files: set[str]) -> set[str]:
+    """``files`` (repository-relative paths) with each folder whose code files all are among them named by the
+    folder instead (the outermost such folder): ``locate/detection`` for every module of the package."""
+    whole = {folder for path in files for folder in map(str, Path(path).parents)
+             if folder != "." and declared_code(root, [folder]) <= files}
+    outermost = {folder for folder in whole if not any(str(parent) in whole for parent in Path(folder).parents)}
+    return outermost | {path for path in files if not any(str(parent) in outermost for parent in Path(path).parents)}
 
 
 def mismatches(root: Path = REPO_ROOT) -> dict[str, tuple[list[str], list[str]]]:

@@ -1,1 +1,2 @@
-"""Keypoints: heatmap and regression codecs, the course models, losses, PCK and drawings."""
+"""Keypoints as a training runs it: heatmap, regression and integral codecs, the course models, losses, and the
+val PCK that picks the checkpoint."""

@@ -63,7 +63,7 @@ class DetectorDetails:
     """checkpoint: the training epoch evaluated and the rule that chose it; recall_ceiling: share of the val
     objects visible at all; detections: how many the detector kept; levels: level name -> :class:`LevelRecord`,
     finest first; duplicates: level pair (``scale1+scale2``) -> pairs of detections above 0.5 of one class on
-    one object (:mod:`locate.detection.duplicates`), only the pairs found."""
+    one object (:mod:`locate.detection_eval.duplicates`), only the pairs found."""
 
     checkpoint: CheckpointChoice
     recall_ceiling: float

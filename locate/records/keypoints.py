@@ -22,7 +22,7 @@ CEILINGS = ("random_assignment", "best_possible")
 @dataclass(frozen=True)
 class MethodScores:
     """One trained model: course PCK, symmetric PCK (the hands as an unordered pair), its shift gain (how far its
-    predictions follow a moved figure, per pixel: :mod:`locate.keypoints.shift_response`) and its trainable
+    predictions follow a moved figure, per pixel: :mod:`locate.keypoints_eval.shift_response`) and its trainable
     parameters."""
 
     pck: dict[str, float]

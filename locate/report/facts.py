@@ -30,7 +30,7 @@ from locate.keypoints.method import (
 )
 from locate.keypoints.models import COURSE_DROPOUT, ENCODER_CHANNELS, ENCODER_STRIDE, INPUT_CHANNELS, REGRESSION_HIDDEN
 from locate.keypoints.pck import PER_KEYPOINT_THRESHOLD, THRESHOLDS, threshold_key
-from locate.keypoints.shift_response import SHIFT_PIXELS
+from locate.keypoints_eval.shift_response import SHIFT_PIXELS
 from locate.records.detector import CheckpointChoice, LevelRecord
 from locate.records.keypoints import KeypointMetrics, MethodScores
 from locate.records.speed import SpeedRecord, TrainingSpeed

@@ -1,7 +1,7 @@
 """Figures of keypoint predictions on val images: one row per image, one column per method.
 
 Each panel is cropped to the figure (the same square for every method of a row), the ground truth drawn
-in green and the prediction in red, each as the stick figure's bones (:mod:`locate.keypoints.skeleton`)
+in green and the prediction in red, each as the stick figure's bones (:mod:`locate.keypoints_eval.skeleton`)
 with its keypoints marked, and an orange segment from each true keypoint to its prediction. A legend
 under the grid names every colour.
 """
@@ -16,7 +16,7 @@ import torch  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from locate.atomic import atomic_path  # noqa: E402
-from locate.keypoints.skeleton import BONES, joints  # noqa: E402
+from locate.keypoints_eval.skeleton import BONES, joints  # noqa: E402
 
 TRUTH_COLOUR, PREDICTION_COLOUR, ERROR_COLOUR = "limegreen", "red", "darkorange"
 PANEL_MARGIN = 8  # pixels of image kept around the row's keypoints

@@ -11,8 +11,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from locate.detection.drawing import draw_detections
 from locate.detection.prediction import Predictor, rounded_detections
+from locate.detection_eval.drawing import draw_detections
 from locate.user_images import Prepared
 
 PICTURE_SIDE = 448  # pixels: a picture is drawn on the image enlarged or shrunk to about this side

@@ -14,8 +14,8 @@ from locate.checkpoint import load_checkpoint
 from locate.errors import UserError
 from locate.keypoints.codec import Codec, Decoder
 from locate.keypoints.config import KeypointDecoding
-from locate.keypoints.hand_pair import HandPairDecoder
 from locate.keypoints.method import MethodConfig, build_model, make_codec
+from locate.keypoints_eval.hand_pair import HandPairDecoder
 
 KEYPOINT_DECIMALS = 3  # decimals of a pixel coordinate in a predictions file
 

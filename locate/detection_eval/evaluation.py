@@ -9,7 +9,6 @@ import numpy as np
 import torch
 
 from locate.data.datasets import DetectionSplit
-from locate.detection.analysis import anchor_coverage, scale_specialization
 from locate.detection.average_precision import (
     AREA_RANGES,
     COCO_IOU_THRESHOLDS,
@@ -18,11 +17,12 @@ from locate.detection.average_precision import (
     evaluate,
 )
 from locate.detection.config import DetectorConfig
-from locate.detection.duplicates import duplicate_pairs
 from locate.detection.model import parameter_count
 from locate.detection.postprocess import Detections
 from locate.detection.prediction import Predictor, ground_truth, predict_split, rounded_detections
-from locate.detection.receptive_field import receptive_fields
+from locate.detection_eval.analysis import anchor_coverage, scale_specialization
+from locate.detection_eval.duplicates import duplicate_pairs
+from locate.detection_eval.receptive_field import receptive_fields
 from locate.records.detector import CheckpointChoice, DetectorDetails, DetectorMetrics, LevelRecord
 
 

@@ -15,8 +15,8 @@ from locate.data.entries import KEYPOINT_NAMES
 from locate.keypoints.codec import Decoder
 from locate.keypoints.evaluation import predict
 from locate.keypoints.method import MethodConfig
-from locate.keypoints.picture import draw_keypoints
-from locate.keypoints.trained import rounded_points
+from locate.keypoints_eval.picture import draw_keypoints
+from locate.keypoints_eval.trained import rounded_points
 from locate.runtime import Runtime
 from locate.user_images import Prepared
 

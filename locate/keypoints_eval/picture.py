@@ -1,10 +1,10 @@
-"""One image's predicted keypoints drawn as the stick figure: its bones (:mod:`locate.keypoints.skeleton`) in red,
+"""One image's predicted keypoints drawn as the stick figure: its bones (:mod:`locate.keypoints_eval.skeleton`) in red,
 each keypoint a dot of its own colour."""
 
 import torch
 from PIL import Image, ImageDraw
 
-from locate.keypoints.skeleton import BONES, joints
+from locate.keypoints_eval.skeleton import BONES, joints
 
 BONE_COLOUR = (190, 0, 0)
 POINT_COLOURS = ((0, 90, 200), (0, 150, 0), (220, 120, 0), (0, 150, 150), (150, 0, 150))  # one per keypoint, cycled
