@@ -15,24 +15,32 @@ STATUS = "Task     Name    Created    Status\n{rows}\nWorker status: {active} ac
 
 
 class FakeDvc:
-    """``dvc`` whose queue keeps ``alive[i]`` workers after the i-th ``queue start`` (the last value after that)."""
+    """``dvc`` whose queue keeps ``alive[i]`` workers after the i-th ``queue start`` (the last value after that),
+    each running one of the ``pending`` experiments; ``answering``: how many of them its worker line counts."""
 
-    def __init__(self, alive: list[int], pending: int = 2):
-        self.alive, self.pending, self.starts = alive, pending, 0
+    def __init__(self, alive: list[int], pending: int = 2, answering: int | None = None):
+        self.alive, self.pending, self.answering, self.starts = alive, pending, answering, 0
 
     def __call__(self, *args: str) -> str:
         if args[:2] == ("queue", "start"):
             self.starts += 1
             return ""
         workers = self.alive[min(self.starts, len(self.alive)) - 1] if self.starts else 0
-        rows = "\n".join(f"abc{i}  exp-{i}  now  Running" for i in range(self.pending))
-        return STATUS.format(rows=rows, active=workers, idle=0)
+        rows = "\n".join(f"abc{i}  exp-{i}  now  {'Running' if i < workers else 'Queued'}" for i in range(self.pending))
+        answered = workers if self.answering is None else min(workers, self.answering)
+        return STATUS.format(rows=rows, active=answered, idle=0)
 
 
 def test_a_worker_lost_at_start_up_is_started_again(monkeypatch):
     fake = FakeDvc([1, 2])
     monkeypatch.setattr(queue_workers, "dvc", fake)
     assert queue_workers.start_workers(2, starts=3, wait_s=0.01) == 2 and fake.starts == 2
+
+
+def test_busy_workers_that_miss_the_status_broadcast_count_by_their_running_experiments(monkeypatch):
+    fake = FakeDvc([2], answering=0)
+    monkeypatch.setattr(queue_workers, "dvc", fake)
+    assert queue_workers.start_workers(2, starts=3, wait_s=0.01) == 2 and fake.starts == 1
 
 
 def test_workers_that_stay_short_are_reported(monkeypatch, capsys):

@@ -38,14 +38,17 @@ def dvc(*args: str) -> str:
 
 
 def queue_state() -> tuple[int, int]:
-    """``(workers, experiments)``: the workers ``dvc queue status`` reports, and its queued and running
-    experiments."""
+    """``(workers, experiments)``: the workers running, and the queued and running experiments of ``dvc queue
+    status``. Its worker line comes from a broadcast the workers answer within a timeout, which busy workers
+    on a loaded machine miss; each running experiment has a worker of its own (one experiment per worker), so
+    the workers running are at least the experiments running."""
     status = dvc("queue", "status")
     found = WORKERS.search(status)
     if found is None:
         raise UserError(f"dvc queue status: no worker line in its output ({status.strip()[-80:]!r})")
-    pending = sum(1 for line in status.splitlines() if re.search(r"\b(Queued|Running)\b", line))
-    return int(found[1]) + int(found[2]), pending
+    running = sum(1 for line in status.splitlines() if re.search(r"\bRunning\b", line))
+    queued = sum(1 for line in status.splitlines() if re.search(r"\bQueued\b", line))
+    return max(int(found[1]) + int(found[2]), running), running + queued
 
 
 def wanted_workers(argument: list[str]) -> int:
