@@ -5,7 +5,12 @@ import textwrap
 
 import yaml
 
-from tools.unrun_code import unrun_deps
+from locate.detection.recipes import RECIPES, read_recipe
+from locate.keypoints.config import read_schedule
+from locate.params import read_section
+from locate.runtime import RuntimeParams
+from tests.stage_runner import repo_params, write_params
+from tools.unrun_code import one_epoch, unrun_deps
 
 
 def test_a_dep_only_imported_counts_as_never_run(tmp_path):
@@ -27,3 +32,11 @@ def test_a_dep_only_imported_counts_as_never_run(tmp_path):
     (tmp_path / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"train_fake": stage}}))
     (tmp_path / "params.yaml").write_text("{}\n")
     assert unrun_deps(tmp_path, ("train_fake",)) == {"train_fake": ["locate/imported.py"]}
+
+
+def test_the_trainings_are_cut_to_one_epoch_in_the_params_they_read(tmp_path, monkeypatch):
+    write_params(tmp_path, repo_params())
+    one_epoch(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert read_schedule().epochs == 1 and all(read_recipe(recipe).epochs == 1 for recipe in RECIPES)
+    assert read_section("runtime", RuntimeParams).threads == 0

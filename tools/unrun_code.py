@@ -43,7 +43,7 @@ def one_epoch(project: Path) -> None:
     0: every core, counted as a default run counts them)."""
     path = project / "params.yaml"
     params = yaml.safe_load(path.read_text())
-    params["detector"]["epochs"] = params["keypoints"]["epochs"] = 1
+    params["detector"]["epochs"] = params["keypoints"]["schedule"]["epochs"] = 1
     params["runtime"]["threads"] = 0
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 
