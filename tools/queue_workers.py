@@ -46,9 +46,8 @@ def queue_state() -> tuple[int, int]:
     found = WORKERS.search(status)
     if found is None:
         raise UserError(f"dvc queue status: no worker line in its output ({status.strip()[-80:]!r})")
-    running = sum(1 for line in status.splitlines() if re.search(r"\bRunning\b", line))
-    queued = sum(1 for line in status.splitlines() if re.search(r"\bQueued\b", line))
-    return max(int(found[1]) + int(found[2]), running), running + queued
+    states = re.findall(r"\b(Queued|Running)\b", status)
+    return max(int(found[1]) + int(found[2]), states.count("Running")), len(states)
 
 
 def wanted_workers(argument: list[str]) -> int:

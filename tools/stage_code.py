@@ -110,8 +110,8 @@ def code_deps(root: Path, module: str, training: bool) -> tuple[str, ...]:
 def folded(root: Path, files: set[str]) -> set[str]:
     """``files`` (repository-relative paths) with each folder whose code files all are among them named by the
     folder instead (the outermost such folder): ``locate/detection`` for every module of the package."""
-    whole = {folder for path in files for folder in map(str, Path(path).parents)
-             if folder != "." and declared_code(root, [folder]) <= files}
+    folders = {str(parent) for path in files for parent in Path(path).parents} - {"."}
+    whole = {folder for folder in folders if declared_code(root, [folder]) <= files}
     outermost = {folder for folder in whole if not any(str(parent) in whole for parent in Path(folder).parents)}
     return outermost | {path for path in files if not any(str(parent) in outermost for parent in Path(path).parents)}
 
